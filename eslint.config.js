@@ -1,0 +1,45 @@
+// Lint: TypeScript's recommended rules, plus the one rule the architecture
+// depends on: workflow code is replayed deterministically inside Temporal's
+// sandbox, so it must never reach Node built-ins or the Kubernetes client.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'test/fixtures/**', 'test-results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'workflow and domain code must stay free of I/O: no Node built-ins' })),
+            { name: '@kubernetes/client-node', message: 'cluster calls belong in activities/' },
+          ],
+          patterns: [
+            { group: ['@kubernetes/*'], message: 'cluster calls belong in activities/' },
+            { group: ['node:*'], message: 'workflow and domain code must stay free of I/O: no Node built-ins' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      // Workflows may see activities only as types (the worker runs them).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../activities', '../activities/*'], message: 'use import type for activities', allowTypeImports: true }] },
+      ],
+    },
+  },
+);

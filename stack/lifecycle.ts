@@ -1,0 +1,218 @@
+// up / down / status of the local stack. `up` is idempotent: a healthy stack
+// described by the state file is reused; a broken one is torn down and started
+// afresh.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { COMPONENTS, commandFor, isHealthy, type Component, type Ports, type StackState } from './components.js';
+import { stackFiles, repoRoot } from './layout.js';
+import { freePort, isAlive, startDaemon, stopDaemon, waitFor } from './processes.js';
+import { kubeconfigYaml, writePki } from './pki.js';
+import { addNodes, kubectl } from './nodes.js';
+
+export interface StackInfo {
+  kubeconfig: string;
+  temporalAddress: string;
+  uiUrl: string;
+  envFile: string;
+  binDir: string;
+  logDir: string;
+  state: StackState;
+}
+
+const log = (msg: string) => process.stderr.write(`[stack] ${msg}\n`);
+
+export function readState(files = stackFiles()): StackState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(files.state, 'utf8')) as StackState;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeState(state: StackState, files = stackFiles()): void {
+  fs.writeFileSync(files.state, JSON.stringify(state, null, 2));
+}
+
+export function infoOf(state: StackState, files = stackFiles()): StackInfo {
+  return {
+    kubeconfig: files.kubeconfig,
+    temporalAddress: `127.0.0.1:${state.ports.temporal}`,
+    uiUrl: `http://127.0.0.1:${state.ports.temporalUi}`,
+    envFile: files.env,
+    binDir: state.binDir,
+    logDir: files.logs,
+    state,
+  };
+}
+
+export async function componentHealth(state: StackState): Promise<Record<Component, boolean>> {
+  const entries = await Promise.all(
+    COMPONENTS.map(async (c) => {
+      const pid = state.pids[c];
+      const healthy = pid !== undefined && isAlive(pid) && (await isHealthy(c, state).catch(() => false));
+      return [c, healthy] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<Component, boolean>;
+}
+
+/** Runs stack/build.sh (builds only what is missing) and returns the bin folder. */
+export function buildStack(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path.join(repoRoot, 'stack', 'build.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const binDir = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && binDir) resolve(binDir);
+      else reject(new Error(`stack/build.sh failed with exit code ${code}`));
+    });
+  });
+}
+
+export async function up(options: { nodes?: number } = {}): Promise<StackInfo> {
+  const files = stackFiles();
+  const existing = readState(files);
+  if (existing) {
+    const health = await componentHealth(existing);
+    if (Object.values(health).every(Boolean)) {
+      log(`reusing the running stack (${files.dir})`);
+      return infoOf(existing, files);
+    }
+    log(`stack is unhealthy (${describeHealth(health)}); restarting it`);
+    await down();
+  }
+
+  const started = Date.now();
+  const binDir = await buildStack();
+  fs.rmSync(files.dir, { recursive: true, force: true });
+  fs.mkdirSync(files.logs, { recursive: true });
+  const ports = await pickPorts();
+  const { adminToken } = writePki(files.pki);
+  fs.writeFileSync(files.kubeconfig, kubeconfigYaml(`https://127.0.0.1:${ports.apiserver}`, adminToken), { mode: 0o600 });
+  fs.writeFileSync(files.stages, renderStages());
+  const state: StackState = { binDir, ports, adminToken, pids: {}, startedAt: new Date().toISOString() };
+
+  try {
+    // Temporal does not depend on the cluster: start it first, it takes longest.
+    await startComponent('temporal', state, files, false);
+    await startComponent('etcd', state, files);
+    await startComponent('kube-apiserver', state, files);
+    for (const c of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await startComponent(c, state, files, false);
+    for (const c of COMPONENTS) await waitHealthy(c, state);
+    const nodes = await addNodes(binDir, files.kubeconfig, options.nodes ?? Number(process.env.DEPLOYFLOW_STACK_NODES ?? 3));
+    // Pods are refused until the service-account controller has made `default`.
+    await waitFor('the default service account', async () => {
+      await kubectl(binDir, files.kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'default']);
+      return true;
+    }, 60_000);
+    log(`${nodes.length} fake nodes Ready`);
+  } catch (err) {
+    log(`could not start the stack: ${(err as Error).message}`);
+    printLogs(files.logs);
+    throw err;
+  }
+
+  writeEnvFile(state, files);
+  log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return infoOf(state, files);
+}
+
+export async function down(): Promise<void> {
+  const files = stackFiles();
+  const state = readState(files);
+  if (state) {
+    // Reverse start order: nodes' simulator and controllers before the apiserver, etcd last.
+    for (const c of [...COMPONENTS].reverse()) {
+      const pid = state.pids[c];
+      if (pid !== undefined) await stopDaemon(pid);
+    }
+  }
+  fs.rmSync(files.dir, { recursive: true, force: true });
+  log('stack down');
+}
+
+/** Stops one component (SIGKILL when `hard`): tests use it to simulate outages. */
+export async function stopComponent(component: Component, options: { hard?: boolean } = {}): Promise<void> {
+  const files = stackFiles();
+  const state = readState(files);
+  const pid = state?.pids[component];
+  if (!state || pid === undefined) throw new Error(`${component} is not running`);
+  await stopDaemon(pid, options.hard ? 0 : 10_000);
+  delete state.pids[component];
+  writeState(state, files);
+}
+
+/** Starts a stopped component again on its old ports and waits until it is healthy. */
+export async function restartComponent(component: Component): Promise<void> {
+  const files = stackFiles();
+  const state = readState(files);
+  if (!state) throw new Error('no stack is running');
+  const pid = state.pids[component];
+  if (pid !== undefined && isAlive(pid)) await stopDaemon(pid);
+  await startComponent(component, state, files);
+}
+
+async function startComponent(component: Component, state: StackState, files: ReturnType<typeof stackFiles>, wait = true): Promise<void> {
+  const { binary, args } = commandFor(component, state, files);
+  state.pids[component] = startDaemon(component, binary, args, files.logs);
+  writeState(state, files);
+  if (wait) await waitHealthy(component, state);
+}
+
+async function waitHealthy(component: Component, state: StackState): Promise<void> {
+  const pid = state.pids[component];
+  await waitFor(`${component} to become healthy`, async () => {
+    if (pid === undefined || !isAlive(pid)) throw new Error(`${component} exited`);
+    return isHealthy(component, state);
+  }, 120_000);
+}
+
+async function pickPorts(): Promise<Ports> {
+  const names: (keyof Ports)[] = [
+    'etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok',
+    'temporal', 'temporalUi', 'temporalHttp', 'temporalMetrics',
+  ];
+  const ports = new Set<number>();
+  while (ports.size < names.length) ports.add(await freePort());
+  const list = [...ports];
+  return Object.fromEntries(names.map((n, i) => [n, list[i]])) as unknown as Ports;
+}
+
+function renderStages(): string {
+  const template = fs.readFileSync(path.join(repoRoot, 'stack', 'kwok', 'stages.yaml'), 'utf8');
+  const setting = (name: string, fallback: number) => String(Number(process.env[name] ?? fallback));
+  return template
+    .replaceAll('__READY_DELAY_MS__', setting('DEPLOYFLOW_POD_READY_DELAY_MS', 1000))
+    .replaceAll('__READY_JITTER_MS__', setting('DEPLOYFLOW_POD_READY_JITTER_MS', 500))
+    .replaceAll('__DELETE_DELAY_MS__', setting('DEPLOYFLOW_POD_DELETE_DELAY_MS', 300));
+}
+
+function writeEnvFile(state: StackState, files: ReturnType<typeof stackFiles>): void {
+  const info = infoOf(state, files);
+  const lines = [
+    `KUBECONFIG=${info.kubeconfig}`,
+    `TEMPORAL_ADDRESS=${info.temporalAddress}`,
+    'TEMPORAL_NAMESPACE=default',
+    `DEPLOYFLOW_TEMPORAL_UI=${info.uiUrl}`,
+    `DEPLOYFLOW_STACK_BIN=${info.binDir}`,
+  ];
+  fs.writeFileSync(files.env, lines.join('\n') + '\n');
+}
+
+export function describeHealth(health: Record<Component, boolean>): string {
+  return Object.entries(health)
+    .map(([c, ok]) => `${c} ${ok ? 'up' : 'DOWN'}`)
+    .join(', ');
+}
+
+/** Prints the tail of every component log: what a failed start leaves to read. */
+export function printLogs(logDir = stackFiles().logs, lines = 40): void {
+  if (!fs.existsSync(logDir)) return;
+  for (const file of fs.readdirSync(logDir).filter((f) => f.endsWith('.log') && f !== 'audit.log')) {
+    const text = fs.readFileSync(path.join(logDir, file), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    process.stderr.write(`\n----- ${file} (last ${lines} lines) -----\n${text}\n`);
+  }
+}
