@@ -183,11 +183,12 @@ async function pickPorts(): Promise<Ports> {
 
 function renderStages(): string {
   const template = fs.readFileSync(path.join(repoRoot, 'stack', 'kwok', 'stages.yaml'), 'utf8');
-  const setting = (name: string, fallback: number) => String(Number(process.env[name] ?? fallback));
+  const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const readyDelay = setting('DEPLOYFLOW_POD_READY_DELAY_MS', 1000);
   return template
-    .replaceAll('__READY_DELAY_MS__', setting('DEPLOYFLOW_POD_READY_DELAY_MS', 1000))
-    .replaceAll('__READY_JITTER_MS__', setting('DEPLOYFLOW_POD_READY_JITTER_MS', 500))
-    .replaceAll('__DELETE_DELAY_MS__', setting('DEPLOYFLOW_POD_DELETE_DELAY_MS', 300));
+    .replaceAll('__READY_DELAY_MS__', String(readyDelay))
+    .replaceAll('__READY_MAX_MS__', String(readyDelay + setting('DEPLOYFLOW_POD_READY_JITTER_MS', 500)))
+    .replaceAll('__DELETE_DELAY_MS__', String(setting('DEPLOYFLOW_POD_DELETE_DELAY_MS', 300)));
 }
 
 function writeEnvFile(state: StackState, files: ReturnType<typeof stackFiles>): void {
