@@ -1,0 +1,127 @@
+// The library API for CI scripts: start a deploy, wait for its result.
+//   const handle = await startDeploy(client, { spec, environment, image });
+//   const result = await waitForResult(handle);   // result.outcome: 'Succeeded' | ...
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { applyOverrides, type AppSpec } from '../domain/spec.js';
+import { resolveDeployImages } from '../domain/image.js';
+import { taskQueueFor, validateEnvironmentName, workflowIdFor } from '../domain/names.js';
+import { resolveLimits } from '../domain/rollout.js';
+import { DEPLOY_WORKFLOW, searchAttributeKeys, type DeployInput, type DeployResult } from '../workflows/messages.js';
+import { DeployAlreadyRunningError } from './errors.js';
+
+export interface DeployRequest {
+  spec: AppSpec;
+  environment: string;
+  /** Full reference with tag or digest, or `:tag` / `@sha256:…` for the spec's repository. */
+  image: string;
+  replicas?: number;
+  requestedBy?: string;
+  source?: string;
+  /** Cancel (and so roll back) a running deploy of the same app first. */
+  supersede?: boolean;
+}
+
+export type DeployHandle = WorkflowHandle<(input: DeployInput) => Promise<DeployResult>>;
+
+/** Validates everything locally (throws InvalidSpecError), then starts the workflow. */
+export async function startDeploy(client: Client, request: DeployRequest): Promise<DeployHandle> {
+  const environment = validateEnvironmentName(request.environment);
+  const spec = request.replicas === undefined ? request.spec : applyOverrides(request.spec, { replicas: request.replicas });
+  const image = resolveDeployImages(spec, request.image)[0] ?? request.image;
+  resolveLimits(spec.strategy, spec.replicas);
+  const requestedBy = request.requestedBy ?? process.env.USER ?? 'unknown';
+  const input: DeployInput = { spec, environment, image, requestedBy, source: request.source };
+  return start(client, input, { app: spec.name, namespace: spec.namespace, image, supersede: request.supersede });
+}
+
+/** `rollback --to-revision N`: redeploys a kept revision of the app (its spec and image come from the cluster). */
+export async function startRedeploy(
+  client: Client,
+  request: { environment: string; namespace: string; name: string; revision: number; requestedBy?: string; supersede?: boolean },
+): Promise<DeployHandle> {
+  const environment = validateEnvironmentName(request.environment);
+  const input: DeployInput = {
+    environment,
+    toRevision: request.revision,
+    app: { namespace: request.namespace, name: request.name },
+    requestedBy: request.requestedBy ?? process.env.USER ?? 'unknown',
+  };
+  return start(client, input, { app: request.name, namespace: request.namespace, image: `revision ${request.revision}`, supersede: request.supersede });
+}
+
+async function start(
+  client: Client,
+  input: DeployInput,
+  meta: { app: string; namespace: string; image: string; supersede?: boolean },
+): Promise<DeployHandle> {
+  const workflowId = workflowIdFor(input.environment, meta.namespace, meta.app);
+  const options = {
+    workflowId,
+    taskQueue: taskQueueFor(input.environment),
+    args: [input] as [DeployInput],
+    workflowIdConflictPolicy: 'FAIL' as const,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+    typedSearchAttributes: [
+      { key: searchAttributeKeys.environment, value: input.environment },
+      { key: searchAttributeKeys.app, value: meta.app },
+      { key: searchAttributeKeys.image, value: meta.image },
+      { key: searchAttributeKeys.phase, value: 'Validating' },
+      { key: searchAttributeKeys.requestedBy, value: input.requestedBy },
+    ],
+    staticSummary: `${meta.app} → ${input.environment}: ${meta.image}`,
+    staticDetails: staticDetails(input, meta),
+  };
+  try {
+    return await client.workflow.start<(input: DeployInput) => Promise<DeployResult>>(DEPLOY_WORKFLOW, options);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!meta.supersede) throw new DeployAlreadyRunningError(workflowId);
+    const running = client.workflow.getHandle(workflowId);
+    await running.cancel();
+    await running.result().catch(() => undefined); // it rolls back, then ends cancelled
+    return client.workflow.start<(input: DeployInput) => Promise<DeployResult>>(DEPLOY_WORKFLOW, options);
+  }
+}
+
+function staticDetails(input: DeployInput, meta: { app: string; namespace: string; image: string }): string {
+  const lines = [
+    `**${meta.app}** → **${input.environment}** (namespace \`${meta.namespace}\`)`,
+    '',
+    `- image: \`${meta.image}\``,
+    `- requested by: ${input.requestedBy}`,
+  ];
+  if (input.source) lines.push(`- source: ${input.source}`);
+  if (input.toRevision !== undefined) lines.push(`- redeploys kept revision ${input.toRevision}`);
+  if (input.spec) lines.push('', '```json', JSON.stringify(input.spec, null, 2), '```');
+  return lines.join('\n');
+}
+
+/** Waits for the deploy to end; a rollback or failure comes back as a result, not an exception. */
+export async function waitForResult(handle: DeployHandle): Promise<DeployResult> {
+  try {
+    return await handle.result();
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.details?.[0]) return cause.details[0] as DeployResult;
+    const cancelled = cause instanceof CancelledFailure;
+    const [, environment = '', namespace = '', app = ''] = handle.workflowId.split('/');
+    return {
+      outcome: cancelled ? 'RolledBack' : 'Failed',
+      workflowId: handle.workflowId,
+      environment,
+      namespace,
+      app,
+      image: '',
+      steps: 0,
+      message: cancelled ? 'cancelled; rolled back' : (cause?.message ?? err.message),
+      reason: cancelled ? 'Cancelled' : (cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined),
+    };
+  }
+}

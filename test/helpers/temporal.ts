@@ -1,0 +1,44 @@
+// Temporal for tests: a client on the stack's dev server, and in-process
+// workers sharing one workflow bundle (bundling takes seconds; do it once).
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { StackInfo } from '../../stack/lifecycle.js';
+import { createWorker, workflowsPath } from '../../worker/run.js';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+  return bundle;
+}
+
+export async function temporalClient(info: StackInfo): Promise<Client> {
+  const connection = await Connection.connect({ address: info.temporalAddress });
+  return new Client({ connection, namespace: 'default' });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Stops polling and waits for the worker to finish. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(info: StackInfo, kubeConfig: KubeConfig, environment: string, namespaces: string[]): Promise<RunningWorker> {
+  const worker = await createWorker({
+    environment,
+    kubeConfig,
+    namespaces,
+    temporal: { connectionOptions: { address: info.temporalAddress }, namespace: 'default' },
+    workflowBundle: await workflowBundle(),
+    shutdownGraceSeconds: 2,
+  });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// `deployctl worker --env E [--context C] [--kubeconfig F] [--namespace NS]...`
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { validateEnvironmentName } from '../domain/names.js';
+import { loadKubeConfig } from './kubeconfig.js';
+import { WrongClusterError } from './preflight.js';
+import { createWorker } from './run.js';
+
+const HELP = `deployctl worker --env E [--context KUBE_CONTEXT] [--kubeconfig FILE] [--namespace NS]...
+
+Runs the deploy worker of environment E: polls task queue deploy-E and applies
+deploys to the cluster of the kubeconfig (KUBECONFIG, ~/.kube/config or the
+in-cluster service account). Refuses to start if the cluster's environment
+secret names another environment. Temporal settings: TEMPORAL_ADDRESS,
+TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.`;
+
+/** One JSON object per line: what log collectors in a cluster expect. */
+function jsonLog(entry: LogEntry): void {
+  const { level, message, meta } = entry;
+  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+  process.stdout.write(JSON.stringify({ time, level, message, ...meta }) + '\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      env: { type: 'string' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.env) {
+    console.error('deployctl worker: --env is required\n\n' + HELP);
+    return 2;
+  }
+  const environment = validateEnvironmentName(values.env);
+  Runtime.install({ logger: new DefaultLogger('INFO', jsonLog) });
+  try {
+    const worker = await createWorker({
+      environment,
+      kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }),
+      namespaces: values.namespace ?? ['default'],
+      temporal: loadClientConnectConfig(),
+    });
+    Runtime.instance().logger.info('worker started', { environment, taskQueue: `deploy-${environment}`, pid: process.pid });
+    await worker.run();
+    return 0;
+  } catch (err) {
+    console.error(`deployctl worker: ${err instanceof Error ? err.message : String(err)}`);
+    return err instanceof WrongClusterError ? 1 : 4;
+  }
+}

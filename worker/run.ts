@@ -1,0 +1,39 @@
+// The worker of one environment: polls `deploy-<env>`, runs the deploy
+// workflow and the cluster activities with this cluster's credentials.
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ClientConnectConfig } from '@temporalio/envconfig';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { taskQueueFor } from '../domain/names.js';
+import { createActivities } from '../activities/index.js';
+import { kubeFromConfig } from '../activities/kube.js';
+import { checkClusterEnvironment } from './preflight.js';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerConfig {
+  environment: string;
+  kubeConfig: KubeConfig;
+  /** Namespaces whose environment secret must match before starting. */
+  namespaces: string[];
+  temporal: ClientConnectConfig;
+  /** Pre-built workflow bundle (tests share one); bundled from source otherwise. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long in-flight activities may run on after a shutdown signal. */
+  shutdownGraceSeconds?: number;
+}
+
+export async function createWorker(config: WorkerConfig): Promise<Worker> {
+  const kube = kubeFromConfig(config.kubeConfig);
+  await checkClusterEnvironment(kube, config.environment, config.namespaces);
+  const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace ?? 'default',
+    taskQueue: taskQueueFor(config.environment),
+    ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
+    activities: createActivities({ kube, environment: config.environment }),
+    shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
+    identity: `deployflow-worker/${config.environment}@${process.pid}`,
+  });
+}

@@ -1,0 +1,52 @@
+// The workflow's view of the cluster: typed activity calls with their retry
+// policies and a one-line summary each, which the Temporal UI shows beside
+// every activity (`scale awesome-api-7f3c to 3`).
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { DeployActivities, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
+import type { ReplicationControllerManifest, RenderInput } from '../domain/render.js';
+
+// Permanent failures: retrying cannot help, the workflow decides what to do.
+const NON_RETRYABLE = ['InvalidSpec', 'Invalid', 'EnvironmentMismatch', 'RolloutStalled', 'RolloutTampered', 'Forbidden', 'Unauthorized', 'NotFound'];
+
+const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: NON_RETRYABLE };
+
+/** Single API calls: quick, retried (409, 429, 5xx, outages) until ten minutes have passed. */
+const CALL: ActivityOptions = { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry };
+
+/** Waits watch pods for as long as progress is made; the heartbeat notices a dead worker. */
+const WAIT: ActivityOptions = { startToCloseTimeout: '24h', heartbeatTimeout: '15s', retry };
+
+const acts = proxyActivities<DeployActivities>(CALL);
+
+export function ensureEnvironmentSecret(namespace: string, environment: string): Promise<{ created: boolean }> {
+  return acts.ensureEnvironmentSecret.executeWithOptions({ ...CALL, summary: `ensure secret ${namespace}/environment = ${environment}` }, [
+    { namespace, environment },
+  ]);
+}
+
+export function listReplicationControllers(namespace: string, name: string): Promise<RcInfo[]> {
+  return acts.listReplicationControllers.executeWithOptions({ ...CALL, summary: `list RCs of ${namespace}/${name}` }, [{ namespace, name }]);
+}
+
+export function render(input: RenderInput): Promise<ReplicationControllerManifest> {
+  return acts.renderReplicationController.executeWithOptions({ ...CALL, summary: `render ${input.spec.name} revision ${input.revision}` }, [input]);
+}
+
+export function create(manifest: ReplicationControllerManifest): Promise<RcInfo> {
+  const { name } = manifest.metadata;
+  return acts.createReplicationController.executeWithOptions({ ...CALL, summary: `create ${name} with ${manifest.spec.replicas} replicas` }, [
+    { manifest },
+  ]);
+}
+
+export function scale(namespace: string, name: string, replicas: number): Promise<void> {
+  return acts.scaleReplicationController.executeWithOptions({ ...CALL, summary: `scale ${name} to ${replicas}` }, [{ namespace, name, replicas }]);
+}
+
+export function remove(namespace: string, name: string): Promise<void> {
+  return acts.deleteReplicationController.executeWithOptions({ ...CALL, summary: `delete ${name}` }, [{ namespace, name }]);
+}
+
+export function waitForPods(input: PodWaitInput, summary: string): Promise<PodCounts> {
+  return acts.waitForPods.executeWithOptions({ ...WAIT, summary }, [input]);
+}

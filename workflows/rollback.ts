@@ -1,0 +1,100 @@
+// Rolling back: the rolling update in reverse (old RCs grow back to their
+// original size, the new RC shrinks to 0 and is deleted), so the old template
+// is never touched and availability holds on the way back too.
+import { ApplicationFailure } from '@temporalio/workflow';
+import { resolveLimits } from '../domain/rollout.js';
+import type { AppSpec } from '../domain/spec.js';
+import * as cluster from './cluster.js';
+import type { OperatorControls } from './operator.js';
+import type { DeployTracker } from './tracker.js';
+import type { RcGroup } from './rc-group.js';
+import { rollingUpdate, type StepGate } from './rolling-update.js';
+
+/** What a deploy changed so far, and so what a rollback must undo. */
+export interface Rollout {
+  spec: AppSpec;
+  /** The side being rolled to (the new RC). */
+  to: RcGroup;
+  /** The side being rolled from (the RCs that served before), with their original sizes as targets. */
+  from: RcGroup;
+  /** Whether this deploy created the new RC (a kept revision is scaled to 0 but kept). */
+  created: boolean;
+  /** Set for a replicas-only change: rollback restores the original size. */
+  scaleOnly?: { name: string; original: number };
+}
+
+/** The forward rollout listens to operators: pause, approval, stuck → retry or rollback. */
+export function forwardGate(tracker: DeployTracker, controls: OperatorControls, rollout: Rollout): StepGate {
+  const { strategy } = rollout.spec;
+  return {
+    run: (fn) => controls.run(fn),
+    betweenSteps: () => controls.betweenSteps(),
+    async onStall(failure) {
+      const reason = (failure.details?.[0] as { reason?: string } | undefined)?.reason;
+      tracker.recordError(failure.type ?? 'RolloutStalled', failure.message, reason);
+      if (strategy.onFailure === 'rollback') throw failure;
+      await controls.awaitDecision(strategy.decisionTimeoutSeconds);
+      tracker.setPhase('RollingOut');
+    },
+    async afterStep(step, done) {
+      if (step === 1 && !done && strategy.approval === 'after-first-step') {
+        await controls.awaitApproval();
+        tracker.setPhase('RollingOut');
+      }
+    },
+    report(step, totalSteps, waitingFor) {
+      tracker.showRcs(rollout.to, rollout.from);
+      tracker.setStep(step, totalSteps);
+      tracker.waitingFor(waitingFor);
+    },
+  };
+}
+
+/** Undoes the rollout. Throws (phase Failed) if the old version cannot come back either. */
+export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason: string): Promise<void> {
+  tracker.setPhase('RollingBack');
+  const { spec } = rollout;
+  const namespace = spec.namespace;
+  if (rollout.scaleOnly) {
+    await cluster.scale(namespace, rollout.scaleOnly.name, rollout.scaleOnly.original);
+    return;
+  }
+  const back = rollout.from;
+  const away = rollout.to;
+  for (const m of away.members) m.target = 0;
+  try {
+    await rollingUpdate(
+      {
+        namespace,
+        from: away,
+        to: back,
+        limits: resolveLimits(spec.strategy, back.target),
+        minReadySeconds: spec.strategy.minReadySeconds,
+        progressDeadlineSeconds: spec.strategy.progressDeadlineSeconds,
+      },
+      rollbackGate(tracker, rollout),
+    );
+  } catch (err) {
+    tracker.setPhase('Failed');
+    const message = `rollback after ${reason} did not complete: ${err instanceof Error ? err.message : String(err)}`;
+    throw ApplicationFailure.create({ type: 'RollbackFailed', message, nonRetryable: true });
+  }
+  if (rollout.created) for (const m of away.members) await cluster.remove(namespace, m.name);
+}
+
+/** A rollback is not paused, gated or retried: it runs to the end or fails. */
+function rollbackGate(tracker: DeployTracker, rollout: Rollout): StepGate {
+  return {
+    run: (fn) => fn(),
+    betweenSteps: async () => {},
+    async onStall(failure) {
+      throw failure;
+    },
+    afterStep: async () => {},
+    report(step, totalSteps, waitingFor) {
+      tracker.showRcs(rollout.to, rollout.from);
+      tracker.setStep(step, totalSteps);
+      tracker.waitingFor(waitingFor);
+    },
+  };
+}

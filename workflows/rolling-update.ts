@@ -1,0 +1,110 @@
+// The stepwise rolling update: grow the `to` side by what surge allows, wait
+// until its pods are available, shrink the `from` side by what availability
+// allows, repeat. A rollback is the same loop with the sides swapped, so both
+// directions keep invariants I1 and I2.
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { countSteps, isRolloutDone, nextScaleDown, nextScaleUp, type RolloutLimits, type RolloutState } from '../domain/rollout.js';
+import type { PodCounts } from '../activities/index.js';
+import * as cluster from './cluster.js';
+import type { RcGroup } from './rc-group.js';
+
+/** How a rolling update listens to the world between and during its steps. */
+export interface StepGate {
+  /** Runs a wait; an operator's rollback may interrupt it. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  betweenSteps(): Promise<void>;
+  /** A step stalled: return to retry it, throw to give up. */
+  onStall(failure: ApplicationFailure): Promise<void>;
+  afterStep(step: number, done: boolean): Promise<void>;
+  /** Progress to publish: sides, step k of n, what is awaited. */
+  report(step: number, totalSteps: number, waitingFor?: string): void;
+}
+
+export interface RollingUpdate {
+  namespace: string;
+  from: RcGroup;
+  to: RcGroup;
+  limits: RolloutLimits;
+  minReadySeconds: number;
+  progressDeadlineSeconds: number;
+}
+
+/** Rolls until `to` runs its target fully available and `from` is at 0; returns the number of steps. */
+export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<number> {
+  const { from, to, limits } = r;
+  const desired = to.target;
+  const state = (): RolloutState => ({
+    desired,
+    oldReplicas: from.replicas,
+    newReplicas: to.replicas,
+    oldAvailable: Math.min(from.available, from.replicas),
+    newAvailable: to.available,
+  });
+  let step = 0;
+  const totalSteps = () => step + safeCountSteps(desired, from.replicas, limits, to.replicas);
+
+  while (!isRolloutDone(state())) {
+    await gate.betweenSteps();
+    gate.report(step, totalSteps());
+
+    const up = nextScaleUp(state(), limits);
+    const before = to.replicas;
+    if (up !== before) await to.scaleTo(up);
+    if (up !== before || to.available < up) {
+      gate.report(step, totalSteps(), `${up} available pods of ${to.label}`);
+      to.available = (await waitStep(r, to, up, up, gate)).available;
+    }
+
+    const down = nextScaleDown(state(), limits);
+    if (down !== from.replicas) {
+      await from.scaleTo(down);
+      gate.report(step, totalSteps(), `${from.label} to shrink to ${down} pods`);
+      from.available = (await waitStep(r, from, 0, down, gate)).available;
+    }
+
+    step += 1;
+    const done = isRolloutDone(state());
+    gate.report(step, done ? step : totalSteps());
+    await gate.afterStep(step, done);
+  }
+  return step;
+}
+
+async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, maxPods: number, gate: StepGate): Promise<PodCounts> {
+  for (;;) {
+    try {
+      return await gate.run(() =>
+        cluster.waitForPods(
+          {
+            namespace: r.namespace,
+            target: side.label,
+            labelSelector: side.labelSelector,
+            minAvailable,
+            maxPods,
+            minReadySeconds: r.minReadySeconds,
+            progressDeadlineSeconds: r.progressDeadlineSeconds,
+          },
+          `wait for ${side.label}: ${minAvailable} available, at most ${maxPods} pods`,
+        ),
+      );
+    } catch (err) {
+      const stall = stallOf(err);
+      if (!stall) throw err;
+      await gate.onStall(stall);
+    }
+  }
+}
+
+/** The RolloutStalled failure inside an activity failure, if that is what it is. */
+export function stallOf(err: unknown): ApplicationFailure | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && cause.type === 'RolloutStalled' ? cause : undefined;
+}
+
+function safeCountSteps(desired: number, oldReplicas: number, limits: RolloutLimits, newReplicas: number): number {
+  try {
+    return countSteps(desired, oldReplicas, limits, newReplicas);
+  } catch {
+    return 0;
+  }
+}
