@@ -12,6 +12,8 @@ import { freshNamespace } from './cluster.js';
 import { startWorker, temporalClient, type RunningWorker } from './temporal.js';
 import fs from 'node:fs';
 
+export type SpecOverrides = Omit<Partial<AppSpec>, 'strategy'> & { strategy?: Partial<AppSpec['strategy']> };
+
 export interface DeployHarness {
   info: StackInfo;
   kc: KubeConfig;
@@ -19,7 +21,7 @@ export interface DeployHarness {
   namespace: string;
   environment: string;
   worker: RunningWorker;
-  spec(overrides?: Partial<AppSpec> & { strategy?: Partial<AppSpec['strategy']> }): AppSpec;
+  spec(overrides?: SpecOverrides): AppSpec;
   deploy(image: string, spec?: AppSpec, extra?: Partial<DeployRequest>): Promise<DeployResult>;
   close(): Promise<void>;
 }

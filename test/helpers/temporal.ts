@@ -1,12 +1,15 @@
 // Temporal for tests: a client on the stack's dev server, and in-process
 // workers sharing one workflow bundle (bundling takes seconds; do it once).
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { StackInfo } from '../../stack/lifecycle.js';
 import { createWorker, workflowsPath } from '../../worker/run.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+// Workers log every state change at INFO; tests only want warnings.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });

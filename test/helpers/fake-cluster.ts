@@ -1,0 +1,126 @@
+// An in-memory stand-in for the cluster activities, for workflow-logic tests:
+// RCs are records, pods become available at once unless the scenario says a
+// wait stalls. It records every write so tests can assert on them.
+import { ApplicationFailure } from '@temporalio/common';
+import type { DeployActivities, PodCounts, PodWaitInput, RcInfo } from '../../activities/index.js';
+import { renderReplicationController } from '../../domain/render.js';
+import { ANNOTATIONS } from '../../domain/names.js';
+import type { ReplicationControllerManifest } from '../../domain/render.js';
+
+export interface Scenario {
+  /** Return true to make this wait stall (RolloutStalled); called with how many waits ran before. */
+  stall?: (input: PodWaitInput, waitIndex: number) => boolean;
+  /** The reason a stalled wait reports. */
+  stallReason?: string;
+  /** Milliseconds each wait takes (lets tests send updates mid-rollout). */
+  waitMs?: number;
+  /** The environment the cluster's secret names. */
+  secretEnvironment?: string;
+}
+
+interface FakeRc {
+  manifest: ReplicationControllerManifest;
+  replicas: number;
+}
+
+export class FakeCluster {
+  readonly rcs = new Map<string, FakeRc>();
+  readonly writes: string[] = [];
+  waits = 0;
+  /** Largest pods (all RCs) and smallest available seen after each write. */
+  maxPods = 0;
+
+  constructor(
+    private readonly environment: string,
+    private readonly scenario: Scenario = {},
+  ) {}
+
+  info(rc: FakeRc): RcInfo {
+    const a = rc.manifest.metadata.annotations;
+    return {
+      name: rc.manifest.metadata.name,
+      hash: a[ANNOTATIONS.templateHash] ?? '',
+      revision: Number(a[ANNOTATIONS.revision]),
+      image: a[ANNOTATIONS.image] ?? '',
+      replicas: rc.replicas,
+      desiredReplicas: Number(a[ANNOTATIONS.desiredReplicas]),
+      readyReplicas: rc.replicas,
+      availableReplicas: rc.replicas,
+      workflowId: a[ANNOTATIONS.workflowId] ?? '',
+      appSpec: a[ANNOTATIONS.appSpec],
+    };
+  }
+
+  replicasOf(): Record<string, number> {
+    return Object.fromEntries([...this.rcs].map(([name, rc]) => [name, rc.replicas]));
+  }
+
+  activities(): DeployActivities {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    return {
+      ensureEnvironmentSecret: async ({ environment }) => {
+        const found = this.scenario.secretEnvironment ?? this.environment;
+        if (environment !== this.environment || found !== environment) {
+          throw ApplicationFailure.create({ type: 'EnvironmentMismatch', message: `secret says ${found}`, nonRetryable: true });
+        }
+        return { created: false };
+      },
+      renderReplicationController: async (input) => renderReplicationController(input),
+      listReplicationControllers: async ({ name }) =>
+        [...this.rcs.values()].filter((rc) => rc.manifest.metadata.labels.name === name).map((rc) => this.info(rc)).sort((a, b) => a.revision - b.revision),
+      createReplicationController: async ({ manifest }) => {
+        const existing = this.rcs.get(manifest.metadata.name);
+        if (existing) return this.info(existing);
+        this.writes.push(`create ${manifest.metadata.name} ${manifest.spec.replicas}`);
+        const rc = { manifest, replicas: manifest.spec.replicas };
+        this.rcs.set(manifest.metadata.name, rc);
+        this.observe();
+        return this.info(rc);
+      },
+      scaleReplicationController: async ({ name, replicas }) => {
+        const rc = this.rcs.get(name);
+        if (!rc) throw ApplicationFailure.create({ type: 'NotFound', message: `RC ${name} not found`, nonRetryable: true });
+        this.writes.push(`scale ${name} ${replicas}`);
+        rc.replicas = replicas;
+        this.observe();
+      },
+      deleteReplicationController: async ({ name }) => {
+        this.writes.push(`delete ${name}`);
+        this.rcs.delete(name);
+      },
+      waitForPods: async (input): Promise<PodCounts> => {
+        const index = this.waits++;
+        if (this.scenario.waitMs) await sleep(this.scenario.waitMs);
+        if (this.scenario.stall?.(input, index)) {
+          const reason = this.scenario.stallReason ?? 'ImagePullBackOff';
+          throw ApplicationFailure.create({
+            type: 'RolloutStalled',
+            nonRetryable: true,
+            message: `${input.target}: no progress: ${reason}`,
+            details: [{ reason, reasons: [reason] }],
+          });
+        }
+        const total = this.podsMatching(input.labelSelector);
+        return { total, ready: total, available: total, terminating: 0, problems: [] };
+      },
+    };
+  }
+
+  /** Pods of the RCs a selector like `name=x,deployment=h` or `name=x,deployment!=h` picks. */
+  private podsMatching(selector: string): number {
+    const [, hashRule = ''] = selector.split(',');
+    const negate = hashRule.includes('!=');
+    const hash = hashRule.split(/!?=/)[1];
+    let total = 0;
+    for (const rc of this.rcs.values()) {
+      const matches = rc.manifest.metadata.annotations[ANNOTATIONS.templateHash] === hash;
+      if (matches !== negate) total += rc.replicas;
+    }
+    return total;
+  }
+
+  private observe(): void {
+    const pods = [...this.rcs.values()].reduce((n, rc) => n + rc.replicas, 0);
+    this.maxPods = Math.max(this.maxPods, pods);
+  }
+}

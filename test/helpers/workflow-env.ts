@@ -1,0 +1,61 @@
+// Workflow-logic tests: the real deploy workflow on the stack's real Temporal
+// dev server, with the fake cluster's activities instead of Kubernetes.
+import { Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import fs from 'node:fs';
+import type { AppSpec } from '../../domain/spec.js';
+import { taskQueueFor } from '../../domain/names.js';
+import { parseSpecText } from '../../client/spec-file.js';
+import { startDeploy, type DeployHandle, type DeployRequest } from '../../client/api.js';
+import { useStack } from './stack.js';
+import { temporalClient, workflowBundle } from './temporal.js';
+import { FakeCluster, type Scenario } from './fake-cluster.js';
+import type { SpecOverrides } from './deploys.js';
+
+const example = parseSpecText(fs.readFileSync(new URL('../../examples/awesome-api.yaml', import.meta.url), 'utf8'));
+let counter = 0;
+
+export interface WorkflowHarness {
+  client: Client;
+  environment: string;
+  cluster: FakeCluster;
+  spec(overrides?: SpecOverrides): AppSpec;
+  start(image: string, spec?: AppSpec, extra?: Partial<DeployRequest>): Promise<DeployHandle>;
+  close(): Promise<void>;
+}
+
+export async function workflowHarness(scenario: Scenario = {}): Promise<WorkflowHarness> {
+  const info = await useStack();
+  const environment = `wf-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+  const cluster = new FakeCluster(environment, scenario);
+  const connection = await NativeConnection.connect({ address: info.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    taskQueue: taskQueueFor(environment),
+    workflowBundle: await workflowBundle(),
+    activities: cluster.activities(),
+  });
+  const running = worker.run();
+  const client = await temporalClient(info);
+  const harness: WorkflowHarness = {
+    client,
+    environment,
+    cluster,
+    spec(overrides = {}) {
+      const { strategy, ...rest } = overrides;
+      return { ...example, ...rest, strategy: { ...example.strategy, ...strategy } };
+    },
+    start(image, spec = harness.spec(), extra = {}) {
+      return startDeploy(client, { spec, environment, image, requestedBy: 'workflow-test', ...extra });
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,123 @@
+// Every branch of the deploy workflow, against the real Temporal dev server
+// with the fake cluster's activities.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { waitForResult } from '../../client/api.js';
+import { workflowHarness } from '../helpers/workflow-env.js';
+
+const V1 = 'registry.example/awesome-api:1.0.0';
+const V2 = 'registry.example/awesome-api:2.0.0';
+
+describe('deploy workflow', () => {
+  test('first deploy creates the RC at full size in one step', async () => {
+    const h = await workflowHarness();
+    try {
+      const result = await waitForResult(await h.start(V1));
+      assert.equal(result.outcome, 'Succeeded');
+      assert.equal(result.steps, 1);
+      assert.deepEqual(h.cluster.writes, [`create ${result.rc} 3`]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('same spec and image twice: Unchanged, no write', async () => {
+    const h = await workflowHarness();
+    try {
+      await waitForResult(await h.start(V1));
+      const writes = h.cluster.writes.length;
+      const result = await waitForResult(await h.start(V1));
+      assert.equal(result.outcome, 'Unchanged');
+      assert.equal(h.cluster.writes.length, writes);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('replicas-only change scales the same RC, no new RC', async () => {
+    const h = await workflowHarness();
+    try {
+      const first = await waitForResult(await h.start(V1));
+      const result = await waitForResult(await h.start(V1, h.spec({ replicas: 5 })));
+      assert.equal(result.outcome, 'Scaled');
+      assert.equal(result.rc, first.rc);
+      assert.deepEqual(h.cluster.replicasOf(), { [first.rc!]: 5 });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('rolling update: surge 1 over 3 replicas is 3 steps, never above 4 pods, old kept at 0', async () => {
+    const h = await workflowHarness();
+    try {
+      const v1 = await waitForResult(await h.start(V1));
+      h.cluster.maxPods = 0;
+      const v2 = await waitForResult(await h.start(V2));
+      assert.equal(v2.outcome, 'Succeeded');
+      assert.equal(v2.steps, 3);
+      assert.equal(h.cluster.maxPods, 4);
+      assert.deepEqual(h.cluster.replicasOf(), { [v1.rc!]: 0, [v2.rc!]: 3 });
+      assert.equal(v2.revision, 2);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('revisionHistoryLimit deletes the oldest RCs beyond the limit', async () => {
+    const h = await workflowHarness();
+    try {
+      const spec = h.spec({ revisionHistoryLimit: 1 });
+      const r1 = await waitForResult(await h.start(V1, spec));
+      const r2 = await waitForResult(await h.start(V2, spec));
+      const r3 = await waitForResult(await h.start('registry.example/awesome-api:3.0.0', spec));
+      assert.deepEqual(Object.keys(h.cluster.replicasOf()).sort(), [r2.rc!, r3.rc!].sort());
+      assert.ok(h.cluster.writes.includes(`delete ${r1.rc}`));
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a stalled step rolls back by itself with onFailure: rollback', async () => {
+    const h = await workflowHarness({ stall: (input) => input.target.startsWith('awesome-api-') && input.minAvailable > 0 && h.cluster.rcs.size > 1 });
+    try {
+      const v1 = await waitForResult(await h.start(V1));
+      const result = await waitForResult(await h.start(V2));
+      assert.equal(result.outcome, 'RolledBack');
+      assert.equal(result.reason, 'ImagePullBackOff');
+      assert.deepEqual(h.cluster.replicasOf(), { [v1.rc!]: 3 });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('invalid spec fails before any activity writes', async () => {
+    const h = await workflowHarness();
+    try {
+      const spec = h.spec();
+      // Bypass client-side validation to prove the workflow validates too.
+      const handle = await h.client.workflow.start('deploy', {
+        taskQueue: `deploy-${h.environment}`,
+        workflowId: `deploy/${h.environment}/default/invalid`,
+        args: [{ spec: { ...spec, replicas: -1 }, environment: h.environment, image: V1, requestedBy: 't' }],
+      });
+      const result = await waitForResult(handle as never);
+      assert.equal(result.outcome, 'Failed');
+      assert.match(result.message, /replicas/);
+      assert.deepEqual(h.cluster.writes, []);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('environment secret naming another environment: Failed, nothing written (I6)', async () => {
+    const h = await workflowHarness({ secretEnvironment: 'production' });
+    try {
+      const result = await waitForResult(await h.start(V1));
+      assert.equal(result.outcome, 'Failed');
+      assert.equal(result.reason, 'EnvironmentMismatch');
+      assert.deepEqual(h.cluster.writes, []);
+    } finally {
+      await h.close();
+    }
+  });
+});

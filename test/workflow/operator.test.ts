@@ -1,0 +1,159 @@
+// Operator paths of the deploy workflow: stuck → retry / rollback / decision
+// timeout, the approval gate, pause and resume, cancellation, and the update
+// validators refusing what makes no sense in the current phase.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { waitForResult, type DeployHandle } from '../../client/api.js';
+import { approveUpdate, pauseUpdate, progressQuery, resumeUpdate, retryUpdate, rollbackUpdate } from '../../workflows/messages.js';
+import type { Phase } from '../../domain/phases.js';
+import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+
+const V1 = 'registry.example/awesome-api:1.0.0';
+const V2 = 'registry.example/awesome-api:2.0.0';
+
+async function untilPhase(handle: DeployHandle, phase: Phase, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const progress = await handle.query(progressQuery);
+    if (progress.phase === phase) return;
+    if (Date.now() > deadline) throw new Error(`still ${progress.phase}, expected ${phase}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Stalls waits on the new RC's pods while `stalling` is true, once v1 exists. */
+async function stallingHarness(): Promise<{ h: WorkflowHarness; stalling: { on: boolean } }> {
+  const stalling = { on: true };
+  const h = await workflowHarness({
+    stall: (input) => stalling.on && input.minAvailable > 0 && input.target.startsWith('awesome-api-') && h.cluster.rcs.size > 1,
+  });
+  await waitForResult(await h.start(V1));
+  return { h, stalling };
+}
+
+async function refused(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (err: unknown) => {
+    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update refusal, got ${String(err)}`);
+    assert.match(String(err.cause?.message), pattern);
+    return true;
+  });
+}
+
+describe('operators', () => {
+  test('stuck (onFailure: wait) → retry re-runs the stalled step and completes', async () => {
+    const { h, stalling } = await stallingHarness();
+    try {
+      const handle = await h.start(V2, h.spec({ strategy: { onFailure: 'wait' } }));
+      await untilPhase(handle, 'Stuck');
+      const stuck = await handle.query(progressQuery);
+      assert.equal(stuck.lastError?.reason, 'ImagePullBackOff');
+      assert.deepEqual(stuck.nextActions, ['retry', 'rollback']);
+      const createsBefore = h.cluster.writes.filter((w) => w.startsWith('create')).length;
+      stalling.on = false;
+      const answer = await handle.executeUpdate(retryUpdate, { args: [{ reason: 'nodes fixed', requestedBy: 'ops' }] });
+      assert.match(answer.message, /retrying/);
+      const result = await waitForResult(handle);
+      assert.equal(result.outcome, 'Succeeded');
+      // The retry resumed the step: no second RC was created.
+      assert.equal(h.cluster.writes.filter((w) => w.startsWith('create')).length, createsBefore);
+      const done = await handle.query(progressQuery);
+      assert.deepEqual(done.actions.map((a) => [a.action, a.requestedBy, a.reason]), [['retry', 'ops', 'nodes fixed']]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('stuck → rollback update rolls back', async () => {
+    const { h } = await stallingHarness();
+    try {
+      const handle = await h.start(V2, h.spec({ strategy: { onFailure: 'wait' } }));
+      await untilPhase(handle, 'Stuck');
+      await handle.executeUpdate(rollbackUpdate, { args: [{ reason: 'bad image' }] });
+      const result = await waitForResult(handle);
+      assert.equal(result.outcome, 'RolledBack');
+      assert.equal(Object.values(h.cluster.replicasOf()).join(), '3');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('stuck and nobody decides within decisionTimeoutSeconds → rollback', async () => {
+    const { h } = await stallingHarness();
+    try {
+      const handle = await h.start(V2, h.spec({ strategy: { onFailure: 'wait', decisionTimeoutSeconds: 2 } }));
+      const result = await waitForResult(handle);
+      assert.equal(result.outcome, 'RolledBack');
+      assert.match(result.message, /nobody decided within 2s/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('approval gate holds after the first step until approve', async () => {
+    const h = await workflowHarness();
+    try {
+      await waitForResult(await h.start(V1));
+      const handle = await h.start(V2, h.spec({ strategy: { approval: 'after-first-step' } }));
+      await untilPhase(handle, 'AwaitingApproval');
+      const held = await handle.query(progressQuery);
+      assert.equal(held.step, 1);
+      assert.equal(held.newRc?.replicas, 1);
+      await handle.executeUpdate(approveUpdate, { args: [{ requestedBy: 'lead' }] });
+      assert.equal((await waitForResult(handle)).outcome, 'Succeeded');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('pause holds between steps, resume continues', async () => {
+    const h = await workflowHarness({ waitMs: 300 });
+    try {
+      await waitForResult(await h.start(V1));
+      const handle = await h.start(V2, h.spec({ replicas: 3 }));
+      await untilPhase(handle, 'RollingOut');
+      await handle.executeUpdate(pauseUpdate, { args: [{}] });
+      await untilPhase(handle, 'Paused');
+      const paused = await handle.query(progressQuery);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await handle.query(progressQuery)).step, paused.step, 'no step while paused');
+      await refused(handle.executeUpdate(pauseUpdate, { args: [{}] }), /already paused/);
+      await handle.executeUpdate(resumeUpdate, { args: [{}] });
+      assert.equal((await waitForResult(handle)).outcome, 'Succeeded');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('cancelling a running deploy rolls it back', async () => {
+    const h = await workflowHarness({ waitMs: 500 });
+    try {
+      const v1 = await waitForResult(await h.start(V1));
+      const handle = await h.start(V2);
+      await untilPhase(handle, 'RollingOut');
+      await handle.cancel();
+      const result = await waitForResult(handle);
+      assert.equal(result.outcome, 'RolledBack');
+      assert.deepEqual(h.cluster.replicasOf(), { [v1.rc!]: 3 });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('validators refuse updates that make no sense in the phase', async () => {
+    const h = await workflowHarness({ waitMs: 300 });
+    try {
+      await waitForResult(await h.start(V1));
+      const handle = await h.start(V2);
+      await untilPhase(handle, 'RollingOut');
+      await refused(handle.executeUpdate(retryUpdate, { args: [{}] }), /nothing has failed/);
+      await refused(handle.executeUpdate(approveUpdate, { args: [{}] }), /no approval gate is open/);
+      await refused(handle.executeUpdate(resumeUpdate, { args: [{}] }), /not paused/);
+      await waitForResult(handle);
+      // After the end, the server itself refuses updates of a closed workflow.
+      await assert.rejects(handle.executeUpdate(rollbackUpdate, { args: [{}] }));
+    } finally {
+      await h.close();
+    }
+  });
+});
