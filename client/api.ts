@@ -31,13 +31,32 @@ export type DeployHandle = WorkflowHandle<(input: DeployInput) => Promise<Deploy
 
 /** Validates everything locally (throws InvalidSpecError), then starts the workflow. */
 export async function startDeploy(client: Client, request: DeployRequest): Promise<DeployHandle> {
+  return startPrepared(client, prepareDeploy(request));
+}
+
+/** A deploy request checked and turned into the workflow's input, before anything is contacted. */
+export interface PreparedDeploy {
+  input: DeployInput;
+  meta: { app: string; namespace: string; image: string; supersede?: boolean };
+}
+
+/**
+ * The local half of startDeploy: every check that needs no server (throws
+ * InvalidSpecError). The CLI calls it before connecting, so bad input exits 2
+ * even when Temporal is unreachable.
+ */
+export function prepareDeploy(request: DeployRequest): PreparedDeploy {
   const environment = validateEnvironmentName(request.environment);
   const spec = request.replicas === undefined ? request.spec : applyOverrides(request.spec, { replicas: request.replicas });
   const image = resolveDeployImages(spec, request.image)[0] ?? request.image;
   resolveLimits(spec.strategy, spec.replicas);
   const requestedBy = request.requestedBy ?? process.env.USER ?? 'unknown';
   const input: DeployInput = { spec, environment, image, requestedBy, source: request.source };
-  return start(client, input, { app: spec.name, namespace: spec.namespace, image, supersede: request.supersede });
+  return { input, meta: { app: spec.name, namespace: spec.namespace, image, supersede: request.supersede } };
+}
+
+export function startPrepared(client: Client, prepared: PreparedDeploy): Promise<DeployHandle> {
+  return start(client, prepared.input, prepared.meta);
 }
 
 /** `rollback --to-revision N`: redeploys a kept revision of the app (its spec and image come from the cluster). */

@@ -90,11 +90,11 @@ export interface OperatorAnswer {
 
 export const progressQuery = defineQuery<DeployProgress>('progress');
 
-export const retryUpdate = defineUpdate<OperatorAnswer, [OperatorRequest?]>('retry');
-export const rollbackUpdate = defineUpdate<OperatorAnswer, [OperatorRequest?]>('rollback');
-export const pauseUpdate = defineUpdate<OperatorAnswer, [OperatorRequest?]>('pause');
-export const resumeUpdate = defineUpdate<OperatorAnswer, [OperatorRequest?]>('resume');
-export const approveUpdate = defineUpdate<OperatorAnswer, [OperatorRequest?]>('approve');
+export const retryUpdate = defineUpdate<OperatorAnswer, [OperatorRequest]>('retry');
+export const rollbackUpdate = defineUpdate<OperatorAnswer, [OperatorRequest]>('rollback');
+export const pauseUpdate = defineUpdate<OperatorAnswer, [OperatorRequest]>('pause');
+export const resumeUpdate = defineUpdate<OperatorAnswer, [OperatorRequest]>('resume');
+export const approveUpdate = defineUpdate<OperatorAnswer, [OperatorRequest]>('approve');
 
 export const OPERATOR_UPDATES = {
   retry: retryUpdate,

@@ -1,0 +1,73 @@
+// Connecting to Temporal the way Temporal's own tools do (@temporalio/envconfig:
+// TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS files, profiles).
+// Not reaching the server is exit 4 with the address in the message, since
+// the usual cause is a wrong or missing TEMPORAL_ADDRESS.
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { CliError, EXIT } from './errors.js';
+import type { CliIo } from './io.js';
+
+export interface TemporalSession {
+  client: Client;
+  /** The concrete connection: setup needs its operator service. */
+  connection: Connection;
+  namespace: string;
+  address: string;
+}
+
+const DEFAULT_ADDRESS = 'localhost:7233';
+/** Long enough for a cold TLS handshake, short enough that CI fails fast on a wrong address. */
+const CONNECT_TIMEOUT = '10s';
+
+export async function withTemporal<T>(io: CliIo, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
+  const session = await connectTemporal(io.env);
+  try {
+    return await fn(session);
+  } finally {
+    await session.connection.close().catch(() => undefined);
+  }
+}
+
+export async function connectTemporal(env: CliIo['env']): Promise<TemporalSession> {
+  const config = loadConfig(env);
+  const address = config.connectionOptions.address ?? DEFAULT_ADDRESS;
+  const namespace = config.namespace ?? 'default';
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...config.connectionOptions, address, connectTimeout: CONNECT_TIMEOUT });
+  } catch (err) {
+    throw new CliError(
+      `cannot reach Temporal at ${address}: ${reasonOf(err)}\n` +
+        'set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TLS settings) or a TEMPORAL_PROFILE to point deployctl at your Temporal frontend',
+      EXIT.unreachable,
+    );
+  }
+  return { client: new Client({ connection, namespace }), connection, namespace, address };
+}
+
+function loadConfig(env: CliIo['env']): ClientConnectConfig {
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  try {
+    return loadClientConnectConfig({ overrideEnvVars: vars });
+  } catch (err) {
+    throw new CliError(`cannot read the Temporal client configuration: ${reasonOf(err)}`, EXIT.invalidInput);
+  }
+}
+
+// gRPC status codes that mean "the server is not there", not "the request was wrong".
+const UNAVAILABLE = 14;
+const DEADLINE_EXCEEDED = 4;
+
+/** True for errors that mean Temporal went away or never answered (exit 4). */
+export function isUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === UNAVAILABLE || code === DEADLINE_EXCEEDED) return true;
+  }
+  return false;
+}
+
+function reasonOf(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
