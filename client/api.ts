@@ -6,6 +6,7 @@ import {
   WorkflowFailedError,
   type Client,
   type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { applyOverrides, type AppSpec } from '../domain/spec.js';
@@ -27,10 +28,13 @@ export interface DeployRequest {
   supersede?: boolean;
 }
 
-export type DeployHandle = WorkflowHandle<(input: DeployInput) => Promise<DeployResult>>;
+export type DeployWorkflow = (input: DeployInput) => Promise<DeployResult>;
+export type DeployHandle = WorkflowHandle<DeployWorkflow>;
+/** A deploy this process started: its run id is known (CI prints it, tests wait on that run). */
+export type StartedDeploy = WorkflowHandleWithFirstExecutionRunId<DeployWorkflow>;
 
 /** Validates everything locally (throws InvalidSpecError), then starts the workflow. */
-export async function startDeploy(client: Client, request: DeployRequest): Promise<DeployHandle> {
+export async function startDeploy(client: Client, request: DeployRequest): Promise<StartedDeploy> {
   return startPrepared(client, prepareDeploy(request));
 }
 
@@ -55,7 +59,7 @@ export function prepareDeploy(request: DeployRequest): PreparedDeploy {
   return { input, meta: { app: spec.name, namespace: spec.namespace, image, supersede: request.supersede } };
 }
 
-export function startPrepared(client: Client, prepared: PreparedDeploy): Promise<DeployHandle> {
+export function startPrepared(client: Client, prepared: PreparedDeploy): Promise<StartedDeploy> {
   return start(client, prepared.input, prepared.meta);
 }
 
@@ -63,7 +67,7 @@ export function startPrepared(client: Client, prepared: PreparedDeploy): Promise
 export async function startRedeploy(
   client: Client,
   request: { environment: string; namespace: string; name: string; revision: number; requestedBy?: string; supersede?: boolean },
-): Promise<DeployHandle> {
+): Promise<StartedDeploy> {
   const environment = validateEnvironmentName(request.environment);
   const input: DeployInput = {
     environment,
@@ -78,7 +82,7 @@ async function start(
   client: Client,
   input: DeployInput,
   meta: { app: string; namespace: string; image: string; supersede?: boolean },
-): Promise<DeployHandle> {
+): Promise<StartedDeploy> {
   const workflowId = workflowIdFor(input.environment, meta.namespace, meta.app);
   const options = {
     workflowId,
@@ -97,14 +101,14 @@ async function start(
     staticDetails: staticDetails(input, meta),
   };
   try {
-    return await client.workflow.start<(input: DeployInput) => Promise<DeployResult>>(DEPLOY_WORKFLOW, options);
+    return await client.workflow.start<DeployWorkflow>(DEPLOY_WORKFLOW, options);
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     if (!meta.supersede) throw new DeployAlreadyRunningError(workflowId);
     const running = client.workflow.getHandle(workflowId);
     await running.cancel();
     await running.result().catch(() => undefined); // it rolls back, then ends cancelled
-    return client.workflow.start<(input: DeployInput) => Promise<DeployResult>>(DEPLOY_WORKFLOW, options);
+    return client.workflow.start<DeployWorkflow>(DEPLOY_WORKFLOW, options);
   }
 }
 

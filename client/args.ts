@@ -22,7 +22,9 @@ export function parseCommand<O extends OptionsConfig>(command: string, argv: str
   try {
     return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: true });
   } catch (err) {
-    throw new UsageError(`deployctl ${command}: ${err instanceof Error ? err.message : String(err)} (see deployctl ${command} --help)`);
+    // Node appends a long hint about '--' to unknown options; the first sentence is the point.
+    const message = (err instanceof Error ? err.message : String(err)).split('. ')[0];
+    throw new UsageError(`deployctl ${command}: ${message} (see deployctl ${command} --help)`);
   }
 }
 

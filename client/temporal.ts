@@ -17,7 +17,7 @@ export interface TemporalSession {
 
 const DEFAULT_ADDRESS = 'localhost:7233';
 /** Long enough for a cold TLS handshake, short enough that CI fails fast on a wrong address. */
-const CONNECT_TIMEOUT = '10s';
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
 export async function withTemporal<T>(io: CliIo, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
   const session = await connectTemporal(io.env);
@@ -32,9 +32,10 @@ export async function connectTemporal(env: CliIo['env']): Promise<TemporalSessio
   const config = loadConfig(env);
   const address = config.connectionOptions.address ?? DEFAULT_ADDRESS;
   const namespace = config.namespace ?? 'default';
+  const connectTimeout = connectTimeoutMs(env);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...config.connectionOptions, address, connectTimeout: CONNECT_TIMEOUT });
+    connection = await Connection.connect({ ...config.connectionOptions, address, connectTimeout });
   } catch (err) {
     throw new CliError(
       `cannot reach Temporal at ${address}: ${reasonOf(err)}\n` +
@@ -43,6 +44,15 @@ export async function connectTemporal(env: CliIo['env']): Promise<TemporalSessio
     );
   }
   return { client: new Client({ connection, namespace }), connection, namespace, address };
+}
+
+/** DEPLOYFLOW_CONNECT_TIMEOUT (seconds): more for a slow VPN, less for tests of the failure. */
+function connectTimeoutMs(env: CliIo['env']): number {
+  const raw = env.DEPLOYFLOW_CONNECT_TIMEOUT;
+  if (raw === undefined || raw === '') return DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`DEPLOYFLOW_CONNECT_TIMEOUT must be a number of seconds > 0, not "${raw}"`, EXIT.invalidInput);
+  return seconds * 1000;
 }
 
 function loadConfig(env: CliIo['env']): ClientConnectConfig {

@@ -34,6 +34,8 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
     activities: createActivities({ kube, environment: config.environment }),
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
+    // Live pod counts reach `deployctl watch` through heartbeat details: send them promptly.
+    maxHeartbeatThrottleInterval: '1s',
     identity: `deployflow-worker/${config.environment}@${process.pid}`,
   });
 }

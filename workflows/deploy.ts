@@ -97,6 +97,7 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
     if (isCancellation(err) && controls.rollbackRequest === undefined) {
       tracker.recordError('Cancelled', 'the deploy was cancelled');
       if (rollout) await CancellationScope.nonCancellable(() => rollBack(tracker, rollout!, 'Cancelled'));
+      tracker.setPhase(rollout ? 'RolledBack' : 'Failed');
       throw err;
     }
     const failure = describeFailure(err);

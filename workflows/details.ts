@@ -25,7 +25,7 @@ export function renderDetails(p: DeployProgress): string {
   if (p.lastError) lines.push(`Last error: \`${p.lastError.type}\` ${p.lastError.reason ? `(${p.lastError.reason}) ` : ''}${p.lastError.message}`);
   if (p.nextActions.length > 0) {
     lines.push('', '**Next action**: ' + p.nextActions.map((a) => `\`${a}\` (${HINTS[a]})`).join(', '));
-    lines.push(`Send it from the Updates tab or \`deployctl ${p.nextActions[0]} ${p.app} --env ${p.environment}\`.`);
+    lines.push('', `Send it with *More Actions → Send an Update*, or \`deployctl ${p.nextActions[0]} ${p.app} --env ${p.environment}\`.`);
   }
   return lines.join('\n');
 }

@@ -138,14 +138,14 @@ export class OperatorControls {
   ): void {
     setHandler(
       OPERATOR_UPDATES[command],
-      (request: OperatorRequest): OperatorAnswer => {
+      (request: OperatorRequest = {}): OperatorAnswer => {
         this.tracker.recordAction({ action: command, reason: request.reason, requestedBy: request.requestedBy });
         const message = act(request);
         return { phase: this.tracker.phase, message };
       },
       {
         description,
-        validator: (_request: OperatorRequest) => {
+        validator: (_request?: OperatorRequest) => {
           const phase = this.tracker.phase;
           if ((TERMINAL_PHASES as readonly Phase[]).includes(phase)) throw new Error(`the deploy has ended (${phase})`);
           const verdict = allowed(phase);

@@ -45,20 +45,21 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
 
   while (!isRolloutDone(state())) {
     await gate.betweenSteps();
-    gate.report(step, totalSteps());
+    // While a step runs, it is the one shown: "step 1 of 3" from its first scale on.
+    gate.report(step + 1, totalSteps());
 
     const up = nextScaleUp(state(), limits);
     const before = to.replicas;
     if (up !== before) await to.scaleTo(up);
     if (up !== before || to.available < up) {
-      gate.report(step, totalSteps(), `${up} available pods of ${to.label}`);
+      gate.report(step + 1, totalSteps(), `${up} available pods of ${to.label}`);
       to.available = (await waitStep(r, to, up, up, gate)).available;
     }
 
     const down = nextScaleDown(state(), limits);
     if (down !== from.replicas) {
       await from.scaleTo(down);
-      gate.report(step, totalSteps(), `${from.label} to shrink to ${down} pods`);
+      gate.report(step + 1, totalSteps(), `${from.label} to shrink to ${down} pods`);
       from.available = (await waitStep(r, from, 0, down, gate)).available;
     }
 

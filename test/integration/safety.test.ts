@@ -17,6 +17,17 @@ function deployctl(args: string[], env: NodeJS.ProcessEnv) {
   return spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'deployctl.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
 }
 
+/** The spec text without the top-level `key:` and the indented lines of its block. */
+function withoutBlock(yamlText: string, key: string): string {
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of yamlText.split('\n')) {
+    if (/^\S/.test(line)) skipping = line.startsWith(`${key}:`);
+    if (!skipping) out.push(line);
+  }
+  return out.join('\n');
+}
+
 describe('safety on the local stack', () => {
   test('a staging worker refuses a cluster whose secret says production, and writes nothing (I6)', async () => {
     const info = await useStack();
@@ -51,7 +62,7 @@ describe('safety on the local stack', () => {
       const base = fs.readFileSync(path.join(repoRoot, 'examples', 'awesome-api.yaml'), 'utf8');
       const key = override.split(':')[0]!;
       const file = path.join(dir, 'app.yaml');
-      fs.writeFileSync(file, base.split('\n').filter((l) => !l.startsWith(`${key}:`) && !(key === 'containers' && /^\s/.test(l))).join('\n') + `\n${override}\n`);
+      fs.writeFileSync(file, withoutBlock(base, key) + `\n${override}\n`);
       const audit = new AuditLog(info).mark();
       const cli = deployctl(['deploy', '-f', file, '--env', 'i7', '--image', 'registry.example/awesome-api:1.0.0'], {
         TEMPORAL_ADDRESS: info.temporalAddress,

@@ -1,0 +1,43 @@
+// Live pod counts of a running deploy. The waitForPods activity heartbeats
+// what it sees on every pod change; describe() hands back the latest
+// heartbeat, so the CLI shows the cluster's counts between the workflow's
+// own (coarser) progress updates without any cluster credentials.
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+
+export interface PodProblem {
+  pod: string;
+  reason: string;
+  message: string;
+}
+
+/** The heartbeat of activities/pods.ts waitForPods (the client may not import activities/). */
+export interface PodCounts {
+  total: number;
+  ready: number;
+  available: number;
+  terminating: number;
+  problems: PodProblem[];
+}
+
+const WAIT_ACTIVITY = 'waitForPods';
+
+export function waitingPodCounts(client: Client, description: WorkflowExecutionDescription): PodCounts | undefined {
+  for (const activity of description.raw.pendingActivities ?? []) {
+    if (activity.activityType?.name !== WAIT_ACTIVITY) continue;
+    const payload = activity.heartbeatDetails?.payloads?.[0];
+    if (!payload) continue;
+    try {
+      const value: unknown = client.options.loadedDataConverter.payloadConverter.fromPayload(payload);
+      if (isPodCounts(value)) return value;
+    } catch {
+      // A payload we cannot decode (a codec we do not have) just means no live counts.
+    }
+  }
+  return undefined;
+}
+
+function isPodCounts(v: unknown): v is PodCounts {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return ['total', 'ready', 'available', 'terminating'].every((k) => typeof o[k] === 'number') && Array.isArray(o.problems);
+}

@@ -1,0 +1,100 @@
+// An operator in the Temporal Web UI (headless Debian Chromium driven by
+// playwright-core): finds a stuck deploy with a DeployPhase="Stuck" query,
+// reads its progress table, sends the `rollback` update from the UI and sees
+// the deploy roll back. Screenshots land in test-results/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDeploy, waitForResult, type DeployHandle } from '../../client/api.js';
+import { progressQuery } from '../../workflows/messages.js';
+import { repoRoot } from '../../stack/layout.js';
+import { deployHarness, type DeployHarness } from '../helpers/deploys.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps dialling hosts a closed network refuses.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const artifacts = path.join(repoRoot, 'test-results');
+
+async function shot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+describe('Temporal Web UI', () => {
+  let h: DeployHarness;
+  let browser: Browser;
+  let handle: DeployHandle;
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (stack/install-packages.sh installs it)`);
+    h = await deployHarness('ui');
+    await h.deploy('registry.example/awesome-api:1.0.0');
+    handle = await startDeploy(h.client, {
+      spec: h.spec({ strategy: { onFailure: 'wait', progressDeadlineSeconds: 4 } }),
+      environment: h.environment,
+      image: 'registry.example/awesome-api:2.0.0-never-ready',
+      requestedBy: 'ci',
+    });
+    while ((await handle.query(progressQuery)).phase !== 'Stuck') await new Promise((r) => setTimeout(r, 250));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  test('finds the stuck deploy, shows its progress table, and rolls it back from the UI', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const query = encodeURIComponent('DeployPhase="Stuck"');
+    await page.goto(`${h.info.uiUrl}/namespaces/default/workflows?query=${query}`);
+    const link = page.getByRole('link', { name: handle.workflowId });
+    await link.waitFor({ timeout: 30_000 });
+    await shot(page, 'ui-stuck-list');
+
+    await link.click();
+    await page.getByText('User Metadata').click();
+    await page.getByText('Current Details').waitFor();
+    // The UI renders the workflow's current-details Markdown (our progress table) in a sandboxed frame.
+    const table = page.frameLocator('iframe[src*="%7C%20available%20%7C"]').locator('table', { hasText: 'available' });
+    await table.first().waitFor({ timeout: 15_000 });
+    assert.match(await table.first().innerText(), new RegExp(`${h.spec().name}-[0-9a-f]{8} \\(new\\)`));
+    const text = (await Promise.all(page.frames().map((f) => f.locator('body').innerText().catch(() => '')))).join('\n');
+    assert.match(text, /Stuck/);
+    assert.match(text, /ImagePullBackOff/);
+    assert.match(text, /Next action/);
+    const screenshot = await shot(page, 'ui-current-details');
+    if (process.env.DEPLOYFLOW_UPDATE_DOCS) fs.copyFileSync(screenshot, path.join(repoRoot, 'docs', 'ui-stuck-deploy.png'));
+
+    await page.getByRole('button', { name: 'More Actions' }).first().click();
+    await page.getByRole('menuitem', { name: 'Send an Update' }).click();
+    await page.getByRole('button', { name: 'Select an Update' }).click();
+    await page.getByRole('option', { name: /^rollback/ }).click();
+    const editor = page.getByRole('dialog').getByRole('textbox', { name: '' }).last();
+    await editor.click();
+    // insertText, not typing: the page binds "r" to refresh and would eat every r.
+    await page.keyboard.insertText('{"reason": "image never pulls", "requestedBy": "browser-test"}');
+    await shot(page, 'ui-send-update');
+    // Leaving the editor reformats the JSON and grows the dialog: settle before submitting.
+    await editor.evaluate((el) => (el as unknown as { blur(): void }).blur());
+    await page.waitForTimeout(500);
+    await page.getByRole('button', { name: 'Submit' }).click();
+
+    const result = await Promise.race([
+      waitForResult(handle),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the update sent from the UI did not end the deploy')), 60_000)),
+    ]);
+    assert.equal(result.outcome, 'RolledBack');
+    const progress = await handle.query(progressQuery);
+    assert.deepEqual(
+      progress.actions.map((a) => [a.action, a.requestedBy]),
+      [['rollback', 'browser-test']],
+    );
+    await page.reload();
+    await shot(page, 'ui-rolled-back');
+  });
+});
