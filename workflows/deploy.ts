@@ -97,7 +97,8 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
     if (isCancellation(err) && controls.rollbackRequest === undefined) {
       tracker.recordError('Cancelled', 'the deploy was cancelled');
       if (rollout) await CancellationScope.nonCancellable(() => rollBack(tracker, rollout!, 'Cancelled'));
-      tracker.setPhase(rollout ? 'RolledBack' : 'Failed');
+      // Cancelled before anything changed counts as rolled back too: the cluster is as it was.
+      tracker.setPhase('RolledBack');
       throw err;
     }
     const failure = describeFailure(err);

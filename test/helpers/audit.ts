@@ -7,7 +7,7 @@ import type { StackInfo } from '../../stack/lifecycle.js';
 export interface AuditEvent {
   verb: string;
   user: { username: string };
-  objectRef?: { resource?: string; namespace?: string; name?: string };
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
 }
 
@@ -23,6 +23,17 @@ export class AuditLog {
   mark(): this {
     this.offset = fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
     return this;
+  }
+
+  /**
+   * Writes a deploy could make (secrets, RCs and their scale) since mark().
+   * Controllers keep writing leases, nodes, endpoints and status on their own,
+   * so counting everything would count them.
+   */
+  deployWritesSince(): AuditEvent[] {
+    return this.writesSince().filter(
+      (e) => ['secrets', 'replicationcontrollers'].includes(e.objectRef?.resource ?? '') && e.objectRef?.subresource !== 'status',
+    );
   }
 
   /** Writes logged since mark(), optionally only those in one namespace. */

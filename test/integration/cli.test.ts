@@ -166,7 +166,7 @@ describe('deployctl on the local stack', () => {
         ['9.9.9-never-ready', 'RolledBack'],
         ['3.0.0', 'Succeeded'],
         ['2.0.1', 'Succeeded'],
-        ['2.0.0', 'cancelled'],
+        ['2.0.0', 'RolledBack'],
         ['1.0.0', 'Succeeded'],
       ],
     );

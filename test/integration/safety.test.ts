@@ -69,7 +69,7 @@ describe('safety on the local stack', () => {
       });
       assert.equal(cli.status, 2, cli.stderr + cli.stdout);
       assert.match(cli.stderr, message);
-      assert.deepEqual(audit.writesSince(), []);
+      assert.deepEqual(audit.deployWritesSince(), []);
     });
   }
 });

@@ -1,0 +1,136 @@
+// Operators on the real stack: a deploy stuck for a reason an operator can fix
+// (every node cordoned: new pods stay Pending), found with `list --phase Stuck`
+// and finished with `retry` from the stalled step; a stuck bad release rolled
+// back with `rollback`; one left alone rolled back at the decision timeout; a
+// cancelled deploy rolled back.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDeploy, waitForResult, type DeployHandle } from '../../client/api.js';
+import { progressQuery, searchAttributeKeys } from '../../workflows/messages.js';
+import type { Phase } from '../../domain/phases.js';
+import { deployHarness, type DeployHarness, type SpecOverrides } from '../helpers/deploys.js';
+import { core, listRcs } from '../helpers/cluster.js';
+import { InvariantWatcher } from '../helpers/invariants.js';
+import { runCli } from '../helpers/cli.js';
+
+const V1 = 'registry.example/awesome-api:1.0.0';
+
+describe('operators on the local stack', () => {
+  let h: DeployHarness;
+  let where: string[];
+  let env: Record<string, string | undefined>;
+  let version = 1;
+
+  before(async () => {
+    h = await deployHarness('ops');
+    where = ['--env', h.environment, '--namespace', h.namespace];
+    env = { ...process.env, TEMPORAL_ADDRESS: h.info.temporalAddress, TEMPORAL_NAMESPACE: 'default' };
+    assert.equal((await h.deploy(V1)).outcome, 'Succeeded');
+  });
+  after(async () => {
+    await setCordoned(false);
+    await h?.close();
+  });
+
+  async function setCordoned(unschedulable: boolean): Promise<void> {
+    if (!h) return;
+    const api = core(h.kc);
+    for (const node of (await api.listNode()).items) {
+      await api.patchNode({ name: node.metadata!.name!, body: [{ op: 'replace', path: '/spec/unschedulable', value: unschedulable }] });
+    }
+  }
+
+  async function start(image: string, overrides: SpecOverrides): Promise<DeployHandle> {
+    return startDeploy(h.client, { spec: h.spec(overrides), environment: h.environment, image, requestedBy: 'ops-test' });
+  }
+
+  async function untilPhase(handle: DeployHandle, phase: Phase): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const progress = await handle.query(progressQuery);
+      if (progress.phase === phase) return;
+      assert.ok(Date.now() < deadline, `still ${progress.phase}, waited for ${phase}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async function servingRc() {
+    const rcs = await listRcs(h.kc, h.namespace, 'awesome-api');
+    const serving = rcs.filter((rc) => (rc.spec?.replicas ?? 0) > 0);
+    assert.equal(serving.length, 1, `serving RCs: ${serving.map((rc) => rc.metadata?.name)}`);
+    return serving[0]!;
+  }
+
+  test('cordoned nodes → Stuck (Unschedulable) → list finds it → uncordon → retry completes from the stalled step', async () => {
+    const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
+    await setCordoned(true);
+    const handle = await start(`registry.example/awesome-api:${++version}.0.0`, { strategy: { onFailure: 'wait', progressDeadlineSeconds: 5 } });
+    try {
+      await untilPhase(handle, 'Stuck');
+      const stuck = await handle.query(progressQuery);
+      assert.equal(stuck.lastError?.reason, 'Unschedulable');
+      assert.equal(stuck.step, 1);
+
+      const list = await runCli(['list', '--env', h.environment, '--phase', 'Stuck', '-o', 'json'], env);
+      assert.equal(list.code, 0, list.stderr);
+      assert.ok(JSON.stringify(list.json()).includes(handle.workflowId), list.stdout);
+
+      await setCordoned(false);
+      const retry = await runCli(['retry', 'awesome-api', ...where, '--reason', 'nodes uncordoned', '--requested-by', 'oncall'], env);
+      assert.equal(retry.code, 0, retry.stderr);
+      const result = await waitForResult(handle);
+      assert.equal(result.outcome, 'Succeeded', result.message);
+      const creates = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createReplicationController');
+      assert.equal(creates?.length, 1, 'the retry resumed the step instead of starting over');
+    } finally {
+      await setCordoned(false);
+    }
+    const seen = watcher.stop();
+    assert.ok(seen.minReady >= 3, `ready pods dropped to ${seen.minReady}`);
+    assert.ok(seen.maxPods <= 4, `pods rose to ${seen.maxPods}`);
+    assert.match((await servingRc()).spec!.template!.spec!.containers[0]!.image!, new RegExp(`:${version}\\.0\\.0$`));
+  });
+
+  test('a stuck never-ready release is rolled back with deployctl rollback', async () => {
+    const before = await servingRc();
+    const handle = await start('registry.example/awesome-api:66.0.0-never-ready', { strategy: { onFailure: 'wait', progressDeadlineSeconds: 4 } });
+    await untilPhase(handle, 'Stuck');
+    const rollback = await runCli(['rollback', 'awesome-api', ...where, '--reason', 'image missing'], env);
+    assert.equal(rollback.code, 0, rollback.stderr);
+    const result = await waitForResult(handle);
+    assert.equal(result.outcome, 'RolledBack');
+    const after = await servingRc();
+    assert.equal(after.metadata?.name, before.metadata?.name);
+    assert.deepEqual(after.spec?.template, before.spec?.template);
+    assert.equal(after.spec?.replicas, 3);
+  });
+
+  test('a stuck deploy nobody decides on rolls back at decisionTimeoutSeconds', async () => {
+    const before = await servingRc();
+    const handle = await start('registry.example/awesome-api:67.0.0-crashloop', {
+      strategy: { onFailure: 'wait', progressDeadlineSeconds: 4, decisionTimeoutSeconds: 3 },
+    });
+    const result = await waitForResult(handle);
+    assert.equal(result.outcome, 'RolledBack');
+    assert.match(result.message, /nobody decided within 3s/);
+    assert.equal((await servingRc()).metadata?.name, before.metadata?.name);
+  });
+
+  test('cancelling a running deploy (as the UI and `temporal workflow cancel` do) rolls it back', async () => {
+    const before = await servingRc();
+    const rcsBefore = (await listRcs(h.kc, h.namespace, 'awesome-api')).map((rc) => rc.metadata?.name);
+    const handle = await start(`registry.example/awesome-api:${++version}.0.0`, { strategy: { minReadySeconds: 3 } });
+    await untilPhase(handle, 'RollingOut');
+    await handle.cancel();
+    const result = await waitForResult(handle);
+    assert.equal(result.outcome, 'RolledBack');
+    const after = await servingRc();
+    assert.equal(after.metadata?.name, before.metadata?.name);
+    assert.equal(after.spec?.replicas, 3);
+    // The RC this deploy created is gone again.
+    assert.deepEqual((await listRcs(h.kc, h.namespace, 'awesome-api')).map((rc) => rc.metadata?.name), rcsBefore);
+    const description = await handle.describe();
+    assert.equal(description.status.name, 'CANCELLED');
+    assert.equal(description.typedSearchAttributes.get(searchAttributeKeys.phase), 'RolledBack');
+  });
+});
