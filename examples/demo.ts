@@ -30,6 +30,8 @@ async function demo(): Promise<number> {
     env: process.env,
   });
   try {
+    // Bundling the workflow code takes the worker a few seconds; deploy once it polls.
+    await waitForLine(path.join(stack.logDir, 'worker-dev.log'), '"worker started"', 60_000);
     const run = async (title: string, args: string[]) => {
       banner(title);
       console.log(`$ deployctl ${args.join(' ')}`);
@@ -52,6 +54,14 @@ async function demo(): Promise<number> {
     return v1 === 0 && v2 === 0 && bad === 1 ? 0 : 1;
   } finally {
     worker.kill('SIGTERM');
+  }
+}
+
+async function waitForLine(file: string, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.readFileSync(file, 'utf8').includes(text)) {
+    if (Date.now() > deadline) throw new Error(`the worker did not start within ${timeoutMs / 1000}s; see ${file}`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
