@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { summarizePods, type Pod, type PodProblem } from '../domain/pods.js';
 import type { Kube } from './kube.js';
 import { PodWatch } from './pod-watch.js';
+import { readReplicationController } from './replication-controllers.js';
 
 export interface PodWaitInput {
   namespace: string;
@@ -19,6 +20,11 @@ export interface PodWaitInput {
   maxPods: number;
   minReadySeconds: number;
   progressDeadlineSeconds: number;
+  /**
+   * The RCs of the rollout and the size the workflow set: someone else
+   * deleting or scaling one mid-rollout fails the wait as RolloutTampered.
+   */
+  expect?: Array<{ name: string; replicas: number }>;
 }
 
 export interface PodCounts {
@@ -37,17 +43,23 @@ export interface WaitHooks {
 }
 
 const RECHECK_MS = 1000;
+const RC_CHECK_MS = 5000;
 
 export async function waitForPods(kube: Kube, input: PodWaitInput, hooks: WaitHooks): Promise<PodCounts> {
   const watch = new PodWatch(kube, input.namespace, input.labelSelector);
   hooks.signal.addEventListener('abort', () => watch.close());
   await watch.start();
+  let rcsCheckedAt = Number.NEGATIVE_INFINITY;
   try {
     let lastProgressAt = hooks.now();
     let best = { available: -1, ready: -1, excess: Number.POSITIVE_INFINITY };
     for (;;) {
       if (hooks.signal.aborted) throw ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' });
       const now = hooks.now();
+      if (now - rcsCheckedAt >= RC_CHECK_MS) {
+        await checkUntouched(kube, input);
+        rcsCheckedAt = now;
+      }
       const counts = summarizePods([...watch.pods.values()] as Pod[], input.minReadySeconds, now) as PodCounts;
       hooks.heartbeat(counts);
       if (counts.available >= input.minAvailable && counts.total <= input.maxPods) return counts;
@@ -63,6 +75,21 @@ export async function waitForPods(kube: Kube, input: PodWaitInput, hooks: WaitHo
     }
   } finally {
     watch.close();
+  }
+}
+
+/** Fails if an RC of the rollout was deleted or rescaled by someone other than this deploy. */
+async function checkUntouched(kube: Kube, input: PodWaitInput): Promise<void> {
+  for (const expected of input.expect ?? []) {
+    const rc = await readReplicationController(kube, input.namespace, expected.name);
+    const problem = !rc
+      ? `RC ${expected.name} was deleted by someone else during the rollout`
+      : rc.replicas !== expected.replicas
+        ? `RC ${expected.name} was scaled to ${rc.replicas} by someone else during the rollout (the deploy set ${expected.replicas})`
+        : undefined;
+    if (problem) {
+      throw ApplicationFailure.create({ type: 'RolloutTampered', nonRetryable: true, message: problem, details: [{ reason: 'RolloutTampered' }] });
+    }
   }
 }
 

@@ -75,15 +75,21 @@ export async function createReplicationController(kube: Kube, manifest: Replicat
   }
 }
 
-/** Sets spec.replicas through the scale subresource: no read-modify-write race on the RC. */
+/**
+ * Sets spec.replicas through the scale subresource: no read-modify-write race
+ * on the RC. Scaling a missing RC to 0 deletes the pods it may have left.
+ */
 export async function scaleReplicationController(kube: Kube, namespace: string, name: string, replicas: number): Promise<void> {
-  await kubeCall(`scale RC ${namespace}/${name} to ${replicas}`, () =>
-    kube.core.replaceNamespacedReplicationControllerScale({
+  try {
+    await kube.core.replaceNamespacedReplicationControllerScale({
       name,
       namespace,
       body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace }, spec: { replicas } },
-    }),
-  );
+    });
+  } catch (err) {
+    if (!(replicas === 0 && isNotFound(err))) throw toFailure(err, `scale RC ${namespace}/${name} to ${replicas}`);
+    await deleteOrphanedPods(kube, namespace, name);
+  }
 }
 
 /** Deletes the RC and, through the garbage collector, its pods. Already gone is fine. */
@@ -92,5 +98,19 @@ export async function deleteReplicationController(kube: Kube, namespace: string,
     await kube.core.deleteNamespacedReplicationController({ name, namespace, propagationPolicy: 'Background' });
   } catch (err) {
     if (!isNotFound(err)) throw toFailure(err, `delete RC ${namespace}/${name}`);
+    await deleteOrphanedPods(kube, namespace, name);
   }
+}
+
+/**
+ * Deletes the pods a vanished RC left behind: a v1 RC deleted by hand without
+ * a propagation policy orphans its pods, and they would go on serving. RC
+ * names end in the template hash, which each of their pods carries as its
+ * `deployment` label.
+ */
+async function deleteOrphanedPods(kube: Kube, namespace: string, rcName: string): Promise<void> {
+  const hash = rcName.slice(rcName.lastIndexOf('-') + 1);
+  await kubeCall(`delete pods left by RC ${namespace}/${rcName}`, () =>
+    kube.core.deleteCollectionNamespacedPod({ namespace, labelSelector: `${DEPLOYMENT_LABEL}=${hash}` }),
+  );
 }

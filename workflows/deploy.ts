@@ -81,11 +81,13 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
       limits,
       minReadySeconds: spec.strategy.minReadySeconds,
       progressDeadlineSeconds: spec.strategy.progressDeadlineSeconds,
+      detectTampering: true,
     };
     const steps = await rollingUpdate(update, forwardGate(tracker, controls, rollout));
 
     const newName = rollout.to.members[0]?.name ?? '';
     const after = await cluster.listReplicationControllers(spec.namespace, spec.name);
+    assertCleanEnd(after, newName, spec.replicas);
     for (const old of revisionsToDelete(after, newName, spec.revisionHistoryLimit)) await cluster.remove(spec.namespace, old.name);
 
     const outcome: Outcome = rollout.scaleOnly ? 'Scaled' : 'Succeeded';
@@ -109,6 +111,22 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
     }
     await CancellationScope.nonCancellable(() => rollBack(tracker, rollout!, failure.reason ?? failure.type));
     fail(tracker, 'RolledBack', `rolled back: ${failure.message}`, failure.reason ?? failure.type);
+  }
+}
+
+/** Never a false "Succeeded": only the new RC may run, at the desired size (I3). */
+function assertCleanEnd(rcs: RcInfo[], newName: string, desired: number): void {
+  const wrong = rcs
+    .filter((rc) => (rc.name === newName ? rc.replicas !== desired : rc.replicas !== 0))
+    .map((rc) => `${rc.name} has ${rc.replicas} replicas`);
+  if (!rcs.some((rc) => rc.name === newName)) wrong.push(`${newName} is gone`);
+  if (wrong.length > 0) {
+    throw ApplicationFailure.create({
+      type: 'RolloutTampered',
+      nonRetryable: true,
+      message: `the cluster changed under the rollout: ${wrong.join(', ')}`,
+      details: [{ reason: 'RolloutTampered' }],
+    });
   }
 }
 

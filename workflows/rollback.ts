@@ -62,6 +62,13 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
   const back = rollout.from;
   const away = rollout.to;
   for (const m of away.members) m.target = 0;
+  // Start from what the cluster runs, not from what the rollout believed: a
+  // failure (or someone's hand) may have left the RCs at other sizes.
+  const actual = new Map((await cluster.listReplicationControllers(namespace, spec.name)).map((rc) => [rc.name, rc]));
+  for (const side of [back, away]) {
+    for (const m of side.members) m.replicas = actual.get(m.name)?.replicas ?? 0;
+    side.available = side.members.reduce((n, m) => n + (actual.get(m.name)?.availableReplicas ?? 0), 0);
+  }
   try {
     await rollingUpdate(
       {
@@ -71,6 +78,7 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
         limits: resolveLimits(spec.strategy, back.target),
         minReadySeconds: spec.strategy.minReadySeconds,
         progressDeadlineSeconds: spec.strategy.progressDeadlineSeconds,
+        detectTampering: false,
       },
       rollbackGate(tracker, rollout),
     );

@@ -27,6 +27,8 @@ export interface RollingUpdate {
   limits: RolloutLimits;
   minReadySeconds: number;
   progressDeadlineSeconds: number;
+  /** Fail a wait when someone else rescales or deletes an RC (off for rollbacks, which repair). */
+  detectTampering: boolean;
 }
 
 /** Rolls until `to` runs its target fully available and `from` is at 0; returns the number of steps. */
@@ -84,6 +86,7 @@ async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, m
             maxPods,
             minReadySeconds: r.minReadySeconds,
             progressDeadlineSeconds: r.progressDeadlineSeconds,
+            expect: r.detectTampering ? [...r.to.members, ...r.from.members].map((m) => ({ name: m.name, replicas: m.replicas })) : [],
           },
           `wait for ${side.label}: ${minAvailable} available, at most ${maxPods} pods`,
         ),
