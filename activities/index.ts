@@ -14,17 +14,24 @@ import {
   type RcInfo,
 } from './replication-controllers.js';
 import { waitForPods, type PodCounts, type PodWaitInput } from './pods.js';
+import { postNotification, type DeployNotification } from './notify.js';
+import { countSchedulableNodes } from './nodes.js';
 
 export type { RcInfo } from './replication-controllers.js';
 export type { PodCounts, PodWaitInput } from './pods.js';
+export type { DeployNotification, NotificationEvent } from './notify.js';
 
 export interface ActivityDeps {
   kube: Kube;
   /** The environment this worker's cluster serves. */
   environment: string;
+  /** Chat webhooks told about phase changes (this environment's channel). */
+  webhooks?: string[];
+  /** Temporal Web UI base URL, for links in notifications. */
+  uiUrl?: string;
 }
 
-export function createActivities({ kube, environment }: ActivityDeps) {
+export function createActivities({ kube, environment, webhooks = [], uiUrl }: ActivityDeps) {
   return {
     async ensureEnvironmentSecret(input: { namespace: string; environment: string }): Promise<{ created: boolean }> {
       // A deploy for another environment routed here by mistake must not write.
@@ -57,6 +64,16 @@ export function createActivities({ kube, environment }: ActivityDeps) {
 
     async deleteReplicationController(input: { namespace: string; name: string }): Promise<void> {
       await deleteReplicationController(kube, input.namespace, input.name);
+    },
+
+    /** Per-node agents run one pod on each of these nodes. */
+    async countSchedulableNodes(): Promise<number> {
+      return countSchedulableNodes(kube);
+    },
+
+    /** Tells the webhooks; nothing to do when none are configured. */
+    async notify(notification: DeployNotification): Promise<number> {
+      return webhooks.length === 0 ? 0 : postNotification(webhooks, notification, uiUrl);
     },
 
     async waitForPods(input: PodWaitInput): Promise<PodCounts> {

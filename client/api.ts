@@ -10,11 +10,13 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { applyOverrides, type AppSpec } from '../domain/spec.js';
+import { enforceLabelPolicy, type LabelPolicy } from '../domain/label-policy.js';
 import { resolveDeployImages } from '../domain/image.js';
 import { taskQueueFor, validateEnvironmentName, workflowIdFor } from '../domain/names.js';
 import { resolveLimits } from '../domain/rollout.js';
 import { DEPLOY_WORKFLOW, searchAttributeKeys, type DeployInput, type DeployResult } from '../workflows/messages.js';
 import { DeployAlreadyRunningError } from './errors.js';
+import { ensurePerNodeSchedule } from './per-node-schedule.js';
 
 export interface DeployRequest {
   spec: AppSpec;
@@ -26,6 +28,8 @@ export interface DeployRequest {
   source?: string;
   /** Cancel (and so roll back) a running deploy of the same app first. */
   supersede?: boolean;
+  /** The organisation's label policy: checked here, and again by the workflow. */
+  labelPolicy?: LabelPolicy;
 }
 
 export type DeployWorkflow = (input: DeployInput) => Promise<DeployResult>;
@@ -54,13 +58,20 @@ export function prepareDeploy(request: DeployRequest): PreparedDeploy {
   const spec = request.replicas === undefined ? request.spec : applyOverrides(request.spec, { replicas: request.replicas });
   const image = resolveDeployImages(spec, request.image)[0] ?? request.image;
   resolveLimits(spec.strategy, spec.replicas);
+  if (request.labelPolicy) enforceLabelPolicy(spec, request.labelPolicy);
   const requestedBy = request.requestedBy ?? process.env.USER ?? 'unknown';
-  const input: DeployInput = { spec, environment, image, requestedBy, source: request.source };
+  const input: DeployInput = {
+    spec, environment, image, requestedBy, source: request.source, ...(request.labelPolicy && { labelPolicy: request.labelPolicy }),
+  };
   return { input, meta: { app: spec.name, namespace: spec.namespace, image, supersede: request.supersede } };
 }
 
-export function startPrepared(client: Client, prepared: PreparedDeploy): Promise<StartedDeploy> {
-  return start(client, prepared.input, prepared.meta);
+export async function startPrepared(client: Client, prepared: PreparedDeploy): Promise<StartedDeploy> {
+  const handle = await start(client, prepared.input, prepared.meta);
+  if (prepared.input.spec?.perNode) {
+    await ensurePerNodeSchedule(client, { environment: prepared.input.environment, namespace: prepared.meta.namespace, name: prepared.meta.app });
+  }
+  return handle;
 }
 
 /** `rollback --to-revision N`: redeploys a kept revision of the app (its spec and image come from the cluster). */
@@ -121,6 +132,7 @@ function staticDetails(input: DeployInput, meta: { app: string; namespace: strin
   ];
   if (input.source) lines.push(`- source: ${input.source}`);
   if (input.toRevision !== undefined) lines.push(`- redeploys kept revision ${input.toRevision}`);
+  if (input.labelPolicy) lines.push(`- label policy: requires ${Object.keys(input.labelPolicy.required).join(', ')}`);
   if (input.spec) lines.push('', '```json', JSON.stringify(input.spec, null, 2), '```');
   return lines.join('\n');
 }

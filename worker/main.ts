@@ -8,12 +8,16 @@ import { WrongClusterError } from './preflight.js';
 import { createWorker } from './run.js';
 
 const HELP = `deployctl worker --env E [--context KUBE_CONTEXT] [--kubeconfig FILE] [--namespace NS]...
+                 [--notify-webhook URL]...
 
 Runs the deploy worker of environment E: polls task queue deploy-E and applies
 deploys to the cluster of the kubeconfig (KUBECONFIG, ~/.kube/config or the
 in-cluster service account). Refuses to start if the cluster's environment
 secret names another environment. Temporal settings: TEMPORAL_ADDRESS,
-TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.`;
+TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.
+Phase changes (started, stuck, succeeded, rolled back, failed) are posted to
+each --notify-webhook (or DEPLOYFLOW_WEBHOOKS, comma-separated) as
+Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links to the UI.`;
 
 /** One JSON object per line: what log collectors in a cluster expect. */
 function jsonLog(entry: LogEntry): void {
@@ -30,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
       namespace: { type: 'string', multiple: true },
+      'notify-webhook': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -49,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }),
       namespaces: values.namespace ?? ['default'],
       temporal: loadClientConnectConfig(),
+      webhooks: values['notify-webhook'] ?? process.env.DEPLOYFLOW_WEBHOOKS?.split(',').map((u) => u.trim()).filter(Boolean) ?? [],
+      uiUrl: process.env.DEPLOYFLOW_TEMPORAL_UI,
     });
     Runtime.instance().logger.info('worker started', { environment, taskQueue: `deploy-${environment}`, pid: process.pid });
     await worker.run();

@@ -21,6 +21,10 @@ export interface WorkerConfig {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long in-flight activities may run on after a shutdown signal. */
   shutdownGraceSeconds?: number;
+  /** Chat webhooks told about phase changes. */
+  webhooks?: string[];
+  /** Temporal Web UI base URL, for links in notifications. */
+  uiUrl?: string;
 }
 
 export async function createWorker(config: WorkerConfig): Promise<Worker> {
@@ -32,7 +36,7 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     namespace: config.temporal.namespace ?? 'default',
     taskQueue: taskQueueFor(config.environment),
     ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ kube, environment: config.environment }),
+    activities: createActivities({ kube, environment: config.environment, webhooks: config.webhooks, uiUrl: config.uiUrl }),
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
     // Live pod counts reach `deployctl watch` through heartbeat details: send them promptly.
     maxHeartbeatThrottleInterval: '1s',

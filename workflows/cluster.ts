@@ -2,7 +2,7 @@
 // policies and a one-line summary each, which the Temporal UI shows beside
 // every activity (`scale awesome-api-7f3c to 3`).
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { DeployActivities, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
+import type { DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
 import type { ReplicationControllerManifest, RenderInput } from '../domain/render.js';
 
 // Permanent failures: retrying cannot help, the workflow decides what to do.
@@ -15,6 +15,9 @@ const CALL: ActivityOptions = { startToCloseTimeout: '30s', scheduleToCloseTimeo
 
 /** Waits watch pods for as long as progress is made; the heartbeat notices a dead worker. */
 const WAIT: ActivityOptions = { startToCloseTimeout: '24h', heartbeatTimeout: '15s', retry };
+
+/** Notifications are best effort: a few quick tries, then the deploy goes on without them. */
+const NOTIFY: ActivityOptions = { startToCloseTimeout: '10s', scheduleToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumAttempts: 4 } };
 
 const acts = proxyActivities<DeployActivities>(CALL);
 
@@ -49,4 +52,16 @@ export function remove(namespace: string, name: string): Promise<void> {
 
 export function waitForPods(input: PodWaitInput, summary: string): Promise<PodCounts> {
   return acts.waitForPods.executeWithOptions({ ...WAIT, summary }, [input]);
+}
+
+/** Never fails and, unless awaited, never holds the deploy up. */
+export function notify(notification: DeployNotification): Promise<void> {
+  return acts.notify.executeWithOptions({ ...NOTIFY, summary: `notify ${notification.event}` }, [notification]).then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+export function countSchedulableNodes(): Promise<number> {
+  return acts.countSchedulableNodes.executeWithOptions({ ...CALL, summary: 'count schedulable nodes' }, []);
 }

@@ -15,6 +15,7 @@ import { RcGroup } from './rc-group.js';
 import { rollingUpdate, type RollingUpdate } from './rolling-update.js';
 import { forwardGate, rollBack, type Rollout } from './rollback.js';
 import { describeFailure, validateTarget } from './target.js';
+import { notifyPhase } from './notifications.js';
 import type { DeployInput, DeployResult, Outcome } from './messages.js';
 
 export async function deploy(input: DeployInput): Promise<DeployResult> {
@@ -33,9 +34,13 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   let rollout: Rollout | undefined;
 
   try {
-    const { spec, image } = await validateTarget(input);
+    const target = await validateTarget(input);
+    const { image } = target;
+    // A per-node agent runs one pod on every schedulable node: its size is the node count.
+    const spec = target.spec.perNode ? { ...target.spec, replicas: await cluster.countSchedulableNodes() } : target.spec;
     tracker.identify(spec.name, spec.namespace, image);
     Object.assign(tracker.progress, { desired: spec.replicas, approval: spec.strategy.approval });
+    void notifyPhase(tracker, 'started', `deploying ${image} (${spec.replicas} replicas)`);
 
     tracker.setPhase('EnsuringSecret');
     await cluster.ensureEnvironmentSecret(spec.namespace, input.environment);
@@ -57,7 +62,9 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
     tracker.setPhase('Applying');
     if (plan.kind === 'unchanged') {
       tracker.showRcs(sideOf(spec, manifest.metadata.name, [plan.rc], 'new', plan.rc.availableReplicas), undefined);
-      return finish(tracker, 'Unchanged', `${plan.rc.name} already runs ${image} with ${spec.replicas} replicas`, 0, plan.rc);
+      const message = `${plan.rc.name} already runs ${image} with ${spec.replicas} replicas`;
+      await notifyPhase(tracker, 'succeeded', `nothing to do: ${message}`);
+      return finish(tracker, 'Unchanged', message, 0, plan.rc);
     }
 
     const limits = resolveLimits(spec.strategy, spec.replicas);
@@ -94,6 +101,7 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
     const message = rollout.scaleOnly
       ? `${newName} scaled from ${rollout.scaleOnly.original} to ${spec.replicas}`
       : `${newName} serves ${image} with ${spec.replicas} replicas`;
+    await notifyPhase(tracker, 'succeeded', message);
     return finish(tracker, outcome, message, steps, after.find((rc) => rc.name === newName));
   } catch (err) {
     if (isCancellation(err) && controls.rollbackRequest === undefined) {
@@ -101,16 +109,27 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
       if (rollout) await CancellationScope.nonCancellable(() => rollBack(tracker, rollout!, 'Cancelled'));
       // Cancelled before anything changed counts as rolled back too: the cluster is as it was.
       tracker.setPhase('RolledBack');
+      await CancellationScope.nonCancellable(() => notifyPhase(tracker, 'rolled-back', 'cancelled; rolled back', 'Cancelled'));
       throw err;
     }
     const failure = describeFailure(err);
     tracker.recordError(failure.type, failure.message, failure.reason);
+    const reason = failure.reason ?? failure.type;
     if (!rollout) {
       // Nothing in the cluster changed yet: there is nothing to roll back.
-      fail(tracker, 'Failed', failure.message, failure.reason ?? failure.type);
+      await notifyPhase(tracker, 'failed', failure.message, reason);
+      fail(tracker, 'Failed', failure.message, reason);
     }
-    await CancellationScope.nonCancellable(() => rollBack(tracker, rollout!, failure.reason ?? failure.type));
-    fail(tracker, 'RolledBack', `rolled back: ${failure.message}`, failure.reason ?? failure.type);
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await rollBack(tracker, rollout!, reason);
+      } catch (rollbackFailure) {
+        await notifyPhase(tracker, 'failed', describeFailure(rollbackFailure).message, 'RollbackFailed');
+        throw rollbackFailure;
+      }
+      await notifyPhase(tracker, 'rolled-back', `rolled back: ${failure.message}`, reason);
+    });
+    fail(tracker, 'RolledBack', `rolled back: ${failure.message}`, reason);
   }
 }
 

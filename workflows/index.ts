@@ -1,2 +1,3 @@
 // Every workflow the worker registers.
 export { deploy } from './deploy.js';
+export { reconcilePerNode } from './per-node.js';

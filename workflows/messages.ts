@@ -5,6 +5,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { AppSpec } from '../domain/spec.js';
 import type { Phase } from '../domain/phases.js';
+import type { LabelPolicy } from '../domain/label-policy.js';
 import { SEARCH_ATTRIBUTES } from '../domain/names.js';
 
 export interface DeployInput {
@@ -19,6 +20,12 @@ export interface DeployInput {
   app?: { namespace: string; name: string };
   requestedBy: string;
   source?: string;
+  /**
+   * The organisation's label policy the client checked the spec against; the
+   * workflow checks it again (absent: the seed's conventions, which spec
+   * validation already enforces).
+   */
+  labelPolicy?: LabelPolicy;
 }
 
 export type Outcome = 'Succeeded' | 'Unchanged' | 'Scaled' | 'RolledBack' | 'Failed';
@@ -111,6 +118,13 @@ export const searchAttributeKeys = {
   phase: defineSearchAttributeKey(SEARCH_ATTRIBUTES.phase, SearchAttributeType.KEYWORD),
   requestedBy: defineSearchAttributeKey(SEARCH_ATTRIBUTES.requestedBy, SearchAttributeType.KEYWORD),
 };
+
+/** The app a per-node schedule keeps at one pod per schedulable node. */
+export interface PerNodeTarget {
+  environment: string;
+  namespace: string;
+  name: string;
+}
 
 /** The workflow type name, as the client starts it. */
 export const DEPLOY_WORKFLOW = 'deploy';

@@ -9,6 +9,7 @@ import type { OperatorControls } from './operator.js';
 import type { DeployTracker } from './tracker.js';
 import type { RcGroup } from './rc-group.js';
 import { rollingUpdate, type StepGate } from './rolling-update.js';
+import { notifyPhase } from './notifications.js';
 
 /** What a deploy changed so far, and so what a rollback must undo. */
 export interface Rollout {
@@ -33,6 +34,7 @@ export function forwardGate(tracker: DeployTracker, controls: OperatorControls, 
       const reason = (failure.details?.[0] as { reason?: string } | undefined)?.reason;
       tracker.recordError(failure.type ?? 'RolloutStalled', failure.message, reason);
       if (strategy.onFailure === 'rollback') throw failure;
+      void notifyPhase(tracker, 'stuck', failure.message, reason);
       await controls.awaitDecision(strategy.decisionTimeoutSeconds);
       tracker.setPhase('RollingOut');
     },

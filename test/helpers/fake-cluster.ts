@@ -16,6 +16,8 @@ export interface Scenario {
   waitMs?: number;
   /** The environment the cluster's secret names. */
   secretEnvironment?: string;
+  /** Schedulable nodes, for per-node agents. */
+  nodes?: number;
 }
 
 interface FakeRc {
@@ -26,6 +28,7 @@ interface FakeRc {
 export class FakeCluster {
   readonly rcs = new Map<string, FakeRc>();
   readonly writes: string[] = [];
+  readonly notifications: string[] = [];
   waits = 0;
   /** Largest pods (all RCs) and smallest available seen after each write. */
   maxPods = 0;
@@ -66,6 +69,11 @@ export class FakeCluster {
         return { created: false };
       },
       renderReplicationController: async (input) => renderReplicationController(input),
+      countSchedulableNodes: async () => this.scenario.nodes ?? 3,
+      notify: async (n) => {
+        this.notifications.push(n.event);
+        return 0;
+      },
       listReplicationControllers: async ({ name }) =>
         [...this.rcs.values()].filter((rc) => rc.manifest.metadata.labels.name === name).map((rc) => this.info(rc)).sort((a, b) => a.revision - b.revision),
       createReplicationController: async ({ manifest }) => {

@@ -27,11 +27,18 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(info: StackInfo, kubeConfig: KubeConfig, environment: string, namespaces: string[]): Promise<RunningWorker> {
+export async function startWorker(
+  info: StackInfo,
+  kubeConfig: KubeConfig,
+  environment: string,
+  namespaces: string[],
+  options: { webhooks?: string[] } = {},
+): Promise<RunningWorker> {
   const worker = await createWorker({
     environment,
     kubeConfig,
     namespaces,
+    webhooks: options.webhooks,
     temporal: { connectionOptions: { address: info.temporalAddress }, namespace: 'default' },
     workflowBundle: await workflowBundle(),
     shutdownGraceSeconds: 2,
