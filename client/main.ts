@@ -10,6 +10,7 @@ import type { Command } from './command.js';
 import { deployCommand } from './commands/deploy.js';
 import { generalUsage, WORKER_USAGE } from './commands/help.js';
 import { historyCommand } from './commands/history.js';
+import { labelsCommand } from './commands/labels.js';
 import { listCommand } from './commands/list.js';
 import { approveCommand, pauseCommand, resumeCommand, retryCommand } from './commands/operator.js';
 import { renderCommand } from './commands/render.js';
@@ -18,6 +19,7 @@ import { setupCommand } from './commands/setup.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { watchCommand } from './commands/watch.js';
+import { workersCommand } from './commands/workers.js';
 import { CliError, EXIT } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 import { writeIssues } from './output.js';
@@ -38,6 +40,8 @@ export const COMMANDS: readonly Command[] = [
   approveCommand,
   listCommand,
   historyCommand,
+  labelsCommand,
+  workersCommand,
   setupCommand,
 ];
 

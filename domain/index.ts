@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './hash.js';
 export * from './image.js';
 export * from './int-or-percent.js';
+export * from './label-policy.js';
 export * from './labels.js';
 export * from './names.js';
 export * from './phases.js';

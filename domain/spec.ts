@@ -6,6 +6,8 @@ import { InvalidSpecError } from './errors.js';
 import { isDns1035Label, isDnsLabel, isValidLabelValue } from './labels.js';
 import { Issues, checkKnownKeys, checkString, isMapping, optionalBoolean, optionalInt, type Mapping } from './spec-checks.js';
 import { validateContainers } from './spec-containers.js';
+import { checkDataShape } from './spec-shape.js';
+import { validateSpecLabels } from './spec-labels.js';
 import { validateStrategy } from './spec-strategy.js';
 import { DNS_LABEL_RULE, validateVolumes } from './spec-volumes.js';
 
@@ -53,6 +55,8 @@ export interface AppSpec {
   tier: string;
   role: string;
   language?: string;
+  /** Extra pod labels (a label policy may require some); absent when the spec has none. */
+  labels?: Record<string, string>;
   namespace: string;
   replicas: number;
   containers: ContainerSpec[];
@@ -63,7 +67,7 @@ export interface AppSpec {
 }
 
 const TOP_LEVEL_KEYS = [
-  'name', 'app', 'tier', 'role', 'language', 'namespace', 'replicas', 'containers', 'volumes', 'perNode', 'strategy',
+  'name', 'app', 'tier', 'role', 'language', 'labels', 'namespace', 'replicas', 'containers', 'volumes', 'perNode', 'strategy',
   'revisionHistoryLimit',
 ] as const;
 
@@ -77,12 +81,16 @@ const LABEL_VALUE_RULE =
 /** Checks raw (parsed YAML/JSON) input; throws InvalidSpecError listing every issue. */
 export function validateAppSpec(raw: unknown): AppSpec {
   if (!isMapping(raw)) throw new InvalidSpecError([{ field: 'spec', rule: 'must be a mapping' }]);
+  // First, alone: the checks below copy pass-through data, which a recursive or exploding input would hang.
+  const shape = checkDataShape(raw);
+  if (shape) throw new InvalidSpecError([shape]);
   const issues = new Issues();
   checkKnownKeys(raw, TOP_LEVEL_KEYS, '', issues);
 
   const name = appName(raw.name, issues);
   const [app, tier, role] = (['app', 'tier', 'role'] as const).map((key) => requiredLabel(raw[key], key, issues));
   const language = optionalLabel(raw.language, 'language', issues);
+  const labels = validateSpecLabels(raw.labels, issues);
   const namespace = namespaceOf(raw.namespace, issues);
   const replicas = optionalInt(raw.replicas, 'replicas', REPLICAS_RANGE, 1, issues);
   const volumes = validateVolumes(raw.volumes, issues);
@@ -99,6 +107,7 @@ export function validateAppSpec(raw: unknown): AppSpec {
     tier: tier ?? '',
     role: role ?? '',
     ...(language && { language }),
+    ...(labels && { labels }),
     namespace: namespace ?? 'default',
     replicas: replicas ?? 1,
     containers,

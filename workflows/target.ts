@@ -5,6 +5,7 @@ import { validateAppSpec, type AppSpec } from '../domain/spec.js';
 import { resolveDeployImages } from '../domain/image.js';
 import { resolveLimits } from '../domain/rollout.js';
 import { InvalidSpecError } from '../domain/errors.js';
+import { enforceLabelPolicy } from '../domain/label-policy.js';
 import * as cluster from './cluster.js';
 import type { DeployInput } from './messages.js';
 
@@ -12,6 +13,8 @@ export async function validateTarget(input: DeployInput): Promise<{ spec: AppSpe
   if (input.toRevision !== undefined) return keptRevision(input);
   return invalidSpecAsFailure(() => {
     const spec = validateAppSpec(input.spec);
+    // The organisation's label policy, checked here too: any Temporal client can start a deploy.
+    if (input.labelPolicy) enforceLabelPolicy(spec, input.labelPolicy);
     if (!input.image) throw new InvalidSpecError([{ field: 'image', rule: 'is required' }]);
     const image = resolveDeployImages(spec, input.image)[0] ?? input.image;
     resolveLimits(spec.strategy, spec.replicas);

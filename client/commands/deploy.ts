@@ -9,13 +9,15 @@ import type { CliIo } from '../io.js';
 import { Output } from '../output.js';
 import { defaultRequester, defaultSource } from '../requester.js';
 import { withTemporal } from '../temporal.js';
+import { configuredPolicy, LABEL_POLICY_HELP, LABEL_POLICY_OPTIONS, resolveLabelPolicy } from '../label-policy-file.js';
 
 const usage = `deployctl deploy -f spec.yaml --env E --image REF [options]
 
 Deploys the app of spec.yaml to environment E with image REF (a full
 reference, or :tag / @sha256:... for the spec's repository). The spec is
-validated before anything is contacted: problems are listed and the exit
-code is 2.
+validated before anything is contacted, against the label policy too:
+problems are listed and the exit code is 2. A configured policy travels with
+the deploy, and the workflow enforces it again.
 
 Options:
   -f, --file FILE          the app spec (required)
@@ -27,6 +29,7 @@ Options:
       --supersede          roll back a running deploy of this app and go next
       --requested-by WHO   recorded on the deploy (default: $USER)
       --source URL         commit or pipeline URL (default: the CI run's URL)
+${LABEL_POLICY_HELP}
   -o, --output text|json   json: one document with the result
   -h, --help
 
@@ -44,6 +47,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     supersede: { type: 'boolean' },
     'requested-by': { type: 'string' },
     source: { type: 'string' },
+    ...LABEL_POLICY_OPTIONS,
   });
   if (values.help) {
     io.stdout.write(usage + '\n');
@@ -56,6 +60,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const environment = required(values.env, '--env', 'deploy');
   const image = required(values.image, '--image', 'deploy');
   const replicas = optionalInt(values.replicas, '--replicas', 0);
+  const labelPolicy = configuredPolicy(resolveLabelPolicy(values['label-policy'], io.env));
 
   // Everything that can be wrong with the request is found here, before connecting.
   const prepared = prepareDeploy({
@@ -66,6 +71,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     requestedBy: values['requested-by'] ?? defaultRequester(io.env),
     source: values.source ?? defaultSource(io.env),
     supersede: values.supersede,
+    labelPolicy,
   });
 
   return withTemporal(io, async (session) => {

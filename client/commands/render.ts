@@ -3,6 +3,8 @@
 import yaml from 'js-yaml';
 import { renderReplicationController } from '../../domain/render.js';
 import { applyOverrides } from '../../domain/spec.js';
+import { enforceLabelPolicy } from '../../domain/label-policy.js';
+import { LABEL_POLICY_HELP, LABEL_POLICY_OPTIONS, resolveLabelPolicy } from '../label-policy-file.js';
 import { validateEnvironmentName, workflowIdFor } from '../../domain/names.js';
 import { loadSpecFile } from '../spec-file.js';
 import { noPositionals, optionalInt, outputFormat, parseCommand, required } from '../args.js';
@@ -14,7 +16,8 @@ import { defaultRequester, defaultSource } from '../requester.js';
 const usage = `deployctl render -f spec.yaml --env E --image REF [--replicas N]
 
 Prints the ReplicationController manifest a deploy would apply (revision 1),
-without contacting Temporal or the cluster.
+without contacting Temporal or the cluster. Refuses (exit 2) what a deploy
+would refuse, including a spec that breaks the label policy.
 
 Options:
   -f, --file FILE          the app spec (required)
@@ -23,6 +26,7 @@ Options:
       --replicas N         override the spec's replicas
       --requested-by WHO   recorded in the annotations (default: $USER)
       --source URL         commit or pipeline URL for the annotations
+${LABEL_POLICY_HELP}
   -o, --output text|json   text is YAML; json is the manifest as JSON
   -h, --help`;
 
@@ -34,6 +38,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     replicas: { type: 'string' },
     'requested-by': { type: 'string' },
     source: { type: 'string' },
+    ...LABEL_POLICY_OPTIONS,
   });
   if (values.help) {
     io.stdout.write(usage + '\n');
@@ -45,7 +50,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const environment = validateEnvironmentName(required(values.env, '--env', 'render'));
   const image = required(values.image, '--image', 'render');
   const replicas = optionalInt(values.replicas, '--replicas', 0);
+  const { policy } = resolveLabelPolicy(values['label-policy'], io.env);
   const spec = applyOverrides(loadSpecFile(file), { replicas });
+  enforceLabelPolicy(spec, policy);
   const manifest = renderReplicationController({
     spec,
     environment,

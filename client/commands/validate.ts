@@ -1,6 +1,9 @@
 // `deployctl validate`: checks app specs the way deploy does, all of them,
-// reporting every problem of every file in one run.
+// reporting every problem of every file in one run, against the label policy
+// a deploy would enforce.
 import { InvalidSpecError, type SpecIssue } from '../../domain/errors.js';
+import { checkLabelPolicy, describeLabelPolicy, type LabelPolicy } from '../../domain/label-policy.js';
+import { LABEL_POLICY_ENV, LABEL_POLICY_HELP, LABEL_POLICY_OPTIONS, resolveLabelPolicy } from '../label-policy-file.js';
 import { loadSpecFile } from '../spec-file.js';
 import { outputFormat, parseCommand, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -8,14 +11,18 @@ import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { Output } from '../output.js';
 
-const usage = `deployctl validate -f spec.yaml [-f other.yaml ...]
+const usage = `deployctl validate -f spec.yaml [-f other.yaml ...] [--label-policy FILE]
 deployctl validate spec.yaml [other.yaml ...]
+deployctl validate --label-policy FILE
 
 Validates app specs without contacting anything. Prints "ok FILE" or the
 problems of FILE, one "field: rule" per line. Exit 2 if any file is invalid.
+Specs are also checked against the label policy (--label-policy, else
+$${LABEL_POLICY_ENV}); with a policy and no specs, checks the policy file itself.
 
 Options:
   -f, --file FILE          a spec to check (repeatable; plain arguments work too)
+${LABEL_POLICY_HELP}
   -o, --output text|json   json: [{ file, ok, issues }]
   -h, --help`;
 
@@ -26,16 +33,26 @@ interface FileReport {
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommand('validate', argv, { file: { type: 'string', short: 'f', multiple: true } });
+  const { values, positionals } = parseCommand('validate', argv, { file: { type: 'string', short: 'f', multiple: true }, ...LABEL_POLICY_OPTIONS });
   if (values.help) {
     io.stdout.write(usage + '\n');
     return 0;
   }
   const out = new Output(io, outputFormat(values.output));
   const files = [...(values.file ?? []), ...positionals];
-  if (files.length === 0) throw new UsageError('deployctl validate: name at least one spec file (see deployctl validate --help)');
+  if (files.length === 0 && !values['label-policy']) {
+    throw new UsageError('deployctl validate: name at least one spec file (see deployctl validate --help)');
+  }
+  // A broken policy file is reported (exit 2) before any spec: every verdict depends on it.
+  const { policy, file: policyFile } = resolveLabelPolicy(values['label-policy'], io.env);
+  if (files.length === 0) {
+    if (out.isJson) out.document([{ file: policyFile, ok: true, issues: [], policy }]);
+    out.line(`ok label policy ${policyFile}`);
+    for (const line of describeLabelPolicy(policy)) out.line(`  ${line}`);
+    return EXIT.ok;
+  }
 
-  const reports = files.map(check);
+  const reports = files.map((file) => check(file, policy));
   if (out.isJson) out.document(reports);
   for (const r of reports) {
     if (r.ok) {
@@ -48,10 +65,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   return reports.every((r) => r.ok) ? EXIT.ok : EXIT.invalidInput;
 }
 
-function check(file: string): FileReport {
+function check(file: string, policy: LabelPolicy): FileReport {
   try {
-    loadSpecFile(file);
-    return { file, ok: true, issues: [] };
+    const issues = checkLabelPolicy(loadSpecFile(file), policy);
+    return { file, ok: issues.length === 0, issues };
   } catch (err) {
     if (err instanceof InvalidSpecError) return { file, ok: false, issues: err.issues };
     throw err;

@@ -181,7 +181,8 @@ describe('deployctl on the local stack', () => {
     assert.equal(deploys.length, 5);
     assert.ok(deploys.every((d) => d.environment === h.environment && d.app === 'awesome-api'));
     const rolledBack = await cli('list', '--env', h.environment, '--phase', 'RolledBack', '-o', 'json');
-    assert.deepEqual(rolledBack.json<DeployInfo[]>().map((d) => d.image), [`${IMAGE}:9.9.9-never-ready`]);
+    // The superseded deploy counts as rolled back: the cluster is as it was before it.
+    assert.deepEqual(rolledBack.json<DeployInfo[]>().map((d) => d.image), [`${IMAGE}:9.9.9-never-ready`, `${IMAGE}:2.0.0`]);
 
     const none = await cli('status', 'no-such-app', ...where);
     assert.equal(none.code, 1);

@@ -1,0 +1,30 @@
+# The deployflow image: `deployctl` and its worker (docker-compose.yml,
+# examples/worker/). Sources are TypeScript run through tsx, as from a checkout;
+# the worker bundles its workflow code at start.
+#   docker build -t deployflow:0.1.0 .
+#   docker run --rm -e TEMPORAL_ADDRESS=host:7233 deployflow:0.1.0 list
+FROM node:20.19.5-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Dependencies first: this layer is reused until the lockfile changes.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY bin ./bin
+COPY domain ./domain
+COPY workflows ./workflows
+COPY activities ./activities
+COPY worker ./worker
+COPY client ./client
+# CI jobs that run in this image call the example pipeline script (examples/ci/).
+COPY examples/ci ./examples/ci
+
+RUN ln -s /app/bin/deployctl.js /usr/local/bin/deployctl
+USER node
+
+# `docker run deployflow:0.1.0 worker --env production`, `... deploy -f spec.yaml ...`
+ENTRYPOINT ["node", "bin/deployctl.js"]
+CMD ["--help"]

@@ -1,0 +1,99 @@
+// `deployctl workers --env E`: is a worker of environment E polling its task
+// queue? Deploys to E wait (silently, in Temporal) while none is, so this is the
+// first thing to ask when a deploy does not move — and the health check of the
+// docker-compose workers. Temporal only: it sees pollers, not processes.
+import { taskQueueFor, validateEnvironmentName } from '../../domain/names.js';
+import { noPositionals, optionalInt, outputFormat, parseCommand, required } from '../args.js';
+import type { Command } from '../command.js';
+import { EXIT } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { Output, formatDuration, formatTable } from '../output.js';
+import { withTemporal, type TemporalSession } from '../temporal.js';
+
+// Numeric values of temporal.api.enums.v1 (only the type of @temporalio/proto is a dependency here).
+const TASK_QUEUE_KIND_NORMAL = 1;
+const QUEUE_TYPES = { workflow: 1, activity: 2 } as const;
+/** Idle pollers re-poll about once a minute; twice that without one means no live worker. */
+const DEFAULT_MAX_AGE_SECONDS = 120;
+
+const usage = `deployctl workers --env E [--max-age SECONDS]
+
+Shows the workers polling task queue deploy-E (their identity and last poll,
+for workflow and activity tasks), as Temporal sees them. Exit 0 when at least
+one polled within --max-age seconds (default ${DEFAULT_MAX_AGE_SECONDS}), 1 otherwise: deploys
+to E would wait until a worker of E starts (deployctl worker --env E).
+
+Options:
+  -e, --env E              environment (required)
+      --max-age SECONDS    how recent a poll must be to count (default ${DEFAULT_MAX_AGE_SECONDS})
+  -o, --output text|json   json: { taskQueue, healthy, workers: [{ identity, types, lastPoll, ageSeconds }] }
+  -h, --help`;
+
+interface Poller {
+  identity: string;
+  types: Array<keyof typeof QUEUE_TYPES>;
+  lastPoll: string;
+  ageSeconds: number;
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommand('workers', argv, { env: { type: 'string', short: 'e' }, 'max-age': { type: 'string' } });
+  if (values.help) {
+    io.stdout.write(usage + '\n');
+    return 0;
+  }
+  const out = new Output(io, outputFormat(values.output));
+  noPositionals('workers', positionals);
+  const environment = validateEnvironmentName(required(values.env, '--env', 'workers'));
+  const maxAge = optionalInt(values['max-age'], '--max-age', 1) ?? DEFAULT_MAX_AGE_SECONDS;
+  const taskQueue = taskQueueFor(environment);
+
+  return withTemporal(io, async (session) => {
+    const workers = await pollers(session, taskQueue);
+    const live = workers.filter((w) => w.ageSeconds <= maxAge);
+    const healthy = live.length > 0;
+    if (out.isJson) out.document({ environment, taskQueue, healthy, maxAgeSeconds: maxAge, workers });
+    if (workers.length > 0) {
+      out.line(formatTable(['identity', 'polls', 'last poll'], workers.map((w) => [w.identity, w.types.join('+'), `${formatDuration(w.ageSeconds * 1000)} ago`])));
+    }
+    if (healthy) out.line(`${live.length} worker${live.length === 1 ? '' : 's'} of ${environment} polling ${taskQueue}`);
+    else out.note(`no worker of ${environment} polled ${taskQueue} in the last ${maxAge}s: deploys to ${environment} wait until one runs (deployctl worker --env ${environment})`);
+    return healthy ? EXIT.ok : EXIT.failed;
+  });
+}
+
+async function pollers(session: TemporalSession, taskQueue: string): Promise<Poller[]> {
+  const now = Date.now();
+  const byIdentity = new Map<string, Poller>();
+  for (const [type, taskQueueType] of Object.entries(QUEUE_TYPES) as Array<[keyof typeof QUEUE_TYPES, number]>) {
+    const response = await session.client.workflowService.describeTaskQueue({
+      namespace: session.namespace,
+      taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+      taskQueueType,
+    });
+    for (const p of response.pollers ?? []) {
+      const identity = p.identity ?? '';
+      const at = timestampMs(p.lastAccessTime);
+      const seen = byIdentity.get(identity);
+      if (seen) {
+        seen.types.push(type);
+        if (at > Date.parse(seen.lastPoll)) seen.lastPoll = new Date(at).toISOString();
+      } else {
+        byIdentity.set(identity, { identity, types: [type], lastPoll: new Date(at).toISOString(), ageSeconds: 0 });
+      }
+    }
+  }
+  const result = [...byIdentity.values()];
+  for (const p of result) p.ageSeconds = Math.max(0, Math.round((now - Date.parse(p.lastPoll)) / 1000));
+  return result.sort((a, b) => a.ageSeconds - b.ageSeconds);
+}
+
+/** google.protobuf.Timestamp (seconds may be a Long) to epoch milliseconds. */
+function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  if (!ts) return 0;
+  const s = ts.seconds;
+  const seconds = typeof s === 'object' && s !== null && 'toNumber' in s ? (s as { toNumber(): number }).toNumber() : Number(s ?? 0);
+  return seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+}
+
+export const workersCommand: Command = { name: 'workers', summary: 'is a worker of an environment polling? (exit 1 if none)', usage, run };
