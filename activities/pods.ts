@@ -3,7 +3,7 @@
 // progress for progressDeadlineSeconds fails as RolloutStalled, naming what
 // the pods report (ImagePullBackOff, CrashLoopBackOff, Unschedulable, ...).
 import { ApplicationFailure } from '@temporalio/common';
-import { summarizePods, type Pod, type PodProblem } from '../domain/pods.js';
+import { summarizePods, type Pod, type PodCounts } from '../domain/pods.js';
 import type { Kube } from './kube.js';
 import { PodWatch } from './pod-watch.js';
 import { readReplicationController } from './replication-controllers.js';
@@ -27,13 +27,7 @@ export interface PodWaitInput {
   expect?: Array<{ name: string; replicas: number }>;
 }
 
-export interface PodCounts {
-  total: number;
-  ready: number;
-  available: number;
-  terminating: number;
-  problems: PodProblem[];
-}
+export type { PodCounts } from '../domain/pods.js';
 
 /** What a wait needs from its surroundings (Temporal's activity context in production). */
 export interface WaitHooks {

@@ -4,20 +4,9 @@
 // own (coarser) progress updates without any cluster credentials.
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 
-export interface PodProblem {
-  pod: string;
-  reason: string;
-  message: string;
-}
+import type { PodCounts } from '../domain/pods.js';
 
-/** The heartbeat of activities/pods.ts waitForPods (the client may not import activities/). */
-export interface PodCounts {
-  total: number;
-  ready: number;
-  available: number;
-  terminating: number;
-  problems: PodProblem[];
-}
+export type { PodCounts, PodProblem } from '../domain/pods.js';
 
 const WAIT_ACTIVITY = 'waitForPods';
 

@@ -51,6 +51,9 @@ export interface PodProblem {
   pod: string;
 }
 
+/** What a wait on pods reports (and heartbeats): the counts and the pods' problems. */
+export type PodCounts = Omit<PodSummary, 'nextAvailableAt'>;
+
 export interface PodSummary {
   /** Pods that are neither terminating nor finished. */
   total: number;
