@@ -1,5 +1,7 @@
 // The cluster handle activities receive: one KubeConfig and the clients made from it.
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import type http from 'node:http';
+import https from 'node:https';
+import { CoreV1Api, KubeConfig, ServerConfiguration, Watch, createConfiguration, type RequestContext } from '@kubernetes/client-node';
 
 export interface Kube {
   config: KubeConfig;
@@ -8,5 +10,47 @@ export interface Kube {
 }
 
 export function kubeFromConfig(config: KubeConfig): Kube {
-  return { config, core: config.makeApiClient(CoreV1Api), watch: new Watch(config) };
+  return { config, core: pooledCoreApi(config), watch: new Watch(config) };
 }
+
+/**
+ * The client library gives every call a new https.Agent, so a new TLS handshake;
+ * a rollout makes several calls per step. Calls share one keep-alive pool here
+ * instead (what kubectl and client-go do). Proxy agents are left alone.
+ */
+function pooledCoreApi(config: KubeConfig): CoreV1Api {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new Error('no active cluster in the kubeconfig');
+  const pool = new AgentPool();
+  const reuse = {
+    pre: async (ctx: RequestContext) => {
+      const agent = pool.reuse(ctx.getAgent());
+      if (agent) ctx.setAgent(agent);
+      return ctx;
+    },
+    post: async <T>(res: T) => res,
+  };
+  return new CoreV1Api(
+    createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: config }, promiseMiddleware: [reuse] }),
+  );
+}
+
+class AgentPool {
+  private agent: https.Agent | undefined;
+  private key = '';
+
+  /** The pooled agent for the TLS settings of `fresh` (changed certificates get a new pool). */
+  reuse(fresh: http.Agent | undefined): http.Agent | undefined {
+    if (!(fresh instanceof https.Agent) || fresh.constructor !== https.Agent) return fresh;
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = fresh.options;
+    const id = [ca, cert, key, pfx, passphrase, rejectUnauthorized, servername].map(text).join('|');
+    if (!this.agent || id !== this.key) {
+      this.agent?.destroy();
+      this.agent = new https.Agent({ ca, cert, key, pfx, passphrase, rejectUnauthorized, servername, keepAlive: true });
+      this.key = id;
+    }
+    return this.agent;
+  }
+}
+
+const text = (v: unknown): string => (v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('base64') : Array.isArray(v) ? v.map(text).join(',') : String(v));

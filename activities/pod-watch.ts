@@ -62,8 +62,18 @@ export class PodWatch {
       },
       (err: unknown) => {
         if (this.closed) return;
-        // The server ends watches every few minutes, and an outage drops them:
-        // resume from where we were, or re-list if that version has expired.
+        if (err) {
+          // Refused, reset or answered with an error: client-node reports a refused
+          // connection at once, so resuming here would spin thousands of times a
+          // second while the wait, blind, runs into a false RolloutStalled. Fail
+          // the wait instead (ClusterUnreachable, retryable) and let the
+          // activity's retry policy back off until the apiserver is back.
+          this.failure = err;
+          this.changed();
+          return;
+        }
+        // The server ends watches every few minutes: resume from where we were,
+        // or re-list if that version has expired.
         const resume = lastVersion ? this.watchFrom(lastVersion) : this.start();
         resume.catch((again: unknown) => {
           this.failure = again ?? err;

@@ -6,7 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { summarizePods, type Pod, type PodCounts } from '../domain/pods.js';
 import type { Kube } from './kube.js';
 import { PodWatch } from './pod-watch.js';
-import { readReplicationController } from './replication-controllers.js';
+import { kubeCall } from './errors.js';
+import { rcInfo, readReplicationController, type RcInfo } from './replication-controllers.js';
 
 export interface PodWaitInput {
   namespace: string;
@@ -42,9 +43,11 @@ const RC_CHECK_MS = 5000;
 export async function waitForPods(kube: Kube, input: PodWaitInput, hooks: WaitHooks): Promise<PodCounts> {
   const watch = new PodWatch(kube, input.namespace, input.labelSelector);
   hooks.signal.addEventListener('abort', () => watch.close());
-  await watch.start();
-  let rcsCheckedAt = Number.NEGATIVE_INFINITY;
   try {
+    // The first tampering check needs no pods: it runs beside the list and watch, not after them.
+    const started = await Promise.allSettled([watch.start(), checkUntouched(kube, input)]);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    let rcsCheckedAt = hooks.now();
     let lastProgressAt = hooks.now();
     let best = { available: -1, ready: -1, excess: Number.POSITIVE_INFINITY };
     for (;;) {
@@ -74,8 +77,10 @@ export async function waitForPods(kube: Kube, input: PodWaitInput, hooks: WaitHo
 
 /** Fails if an RC of the rollout was deleted or rescaled by someone other than this deploy. */
 async function checkUntouched(kube: Kube, input: PodWaitInput): Promise<void> {
-  for (const expected of input.expect ?? []) {
-    const rc = await readReplicationController(kube, input.namespace, expected.name);
+  const expect = input.expect ?? [];
+  const rcs = await readExpected(kube, input, expect.map((e) => e.name));
+  for (const [i, expected] of expect.entries()) {
+    const rc = rcs[i];
     const problem = !rc
       ? `RC ${expected.name} was deleted by someone else during the rollout`
       : rc.replicas !== expected.replicas
@@ -87,9 +92,28 @@ async function checkUntouched(kube: Kube, input: PodWaitInput): Promise<void> {
   }
 }
 
+/**
+ * The expected RCs in one request: they all carry the app's `name` label, which
+ * the wait's selector starts with. One missing from the list is read by name,
+ * so a relabelled RC is not taken for a deleted one.
+ */
+async function readExpected(kube: Kube, input: PodWaitInput, names: string[]): Promise<(RcInfo | undefined)[]> {
+  const app = /(?:^|,)name=([^,]+)/.exec(input.labelSelector)?.[1];
+  if (names.length < 2 || !app) return Promise.all(names.map((n) => readReplicationController(kube, input.namespace, n)));
+  const list = await kubeCall(`list RCs of ${input.namespace}/${app}`, () =>
+    kube.core.listNamespacedReplicationController({ namespace: input.namespace, labelSelector: `name=${app}` }),
+  );
+  const byName = new Map(list.items.map((rc) => [rc.metadata?.name ?? '', rcInfo(rc)]));
+  return Promise.all(names.map((n) => byName.get(n) ?? readReplicationController(kube, input.namespace, n)));
+}
+
 function stalled(input: PodWaitInput, counts: PodCounts): ApplicationFailure {
-  const reasons = [...new Set(counts.problems.map((p) => p.reason))];
-  const first = counts.problems[0];
+  // Pods that should go away and stay are the controller's doing (a rollback waits
+  // that out), whatever their containers report: name their problems only when
+  // the wait was for pods to become available.
+  const problems = input.minAvailable > 0 ? counts.problems : [];
+  const reasons = [...new Set(problems.map((p) => p.reason))];
+  const first = problems[0];
   const detail = first ? `: ${reasons.join(', ')} (${first.pod}: ${first.message})` : '';
   return ApplicationFailure.create({
     type: 'RolloutStalled',

@@ -92,13 +92,29 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
   if (rollout.created) for (const m of away.members) await cluster.remove(namespace, m.name);
 }
 
-/** A rollback is not paused, gated or retried: it runs to the end or fails. */
+/**
+ * A rollback step that stalls with no pod reporting a problem saw nothing happen
+ * at all: a slow or recovering control plane (after an apiserver outage the
+ * controller manager's informers back off for up to a minute), not an old
+ * version that cannot come back. Failing there would leave both versions
+ * running and the deploy Failed, so the rollback waits again, for at least
+ * QUIET_STALL_SECONDS and at least QUIET_STALL_RETRIES more deadlines.
+ */
+const QUIET_STALL_SECONDS = 120;
+const QUIET_STALL_RETRIES = 5;
+
+/** A rollback is not paused or gated: it runs to the end or fails. */
 function rollbackGate(tracker: DeployTracker, rollout: Rollout): StepGate {
+  const deadline = Math.max(1, rollout.spec.strategy.progressDeadlineSeconds);
+  const patience = Math.max(QUIET_STALL_RETRIES, Math.ceil(QUIET_STALL_SECONDS / deadline));
+  let quietStalls = 0;
   return {
     run: (fn) => fn(),
     betweenSteps: async () => {},
     async onStall(failure) {
-      throw failure;
+      const reason = (failure.details?.[0] as { reason?: string } | undefined)?.reason;
+      if (reason !== 'ProgressDeadlineExceeded' || ++quietStalls > patience) throw failure;
+      tracker.recordError(failure.type ?? 'RolloutStalled', `${failure.message}; waiting again (${quietStalls} of ${patience})`);
     },
     afterStep: async () => {},
     report(step, totalSteps, waitingFor) {

@@ -1,0 +1,102 @@
+// What one deploy cost in Temporal, from its workflow history: events,
+// activities by type, and where the time went (waiting for pods, other
+// activities, and the round trips between them).
+import type { Client } from '@temporalio/client';
+
+interface Ts {
+  seconds?: { toString(): string } | number | null;
+  nanos?: number | null;
+}
+
+interface HistoryEvent {
+  eventId?: { toString(): string } | number | null;
+  eventTime?: Ts | null;
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+  activityTaskStartedEventAttributes?: { scheduledEventId?: { toString(): string } | number | null } | null;
+  activityTaskCompletedEventAttributes?: { scheduledEventId?: { toString(): string } | number | null } | null;
+  workflowTaskStartedEventAttributes?: object | null;
+  markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: { data?: Uint8Array | null }[] | null }> | null } | null;
+}
+
+interface LocalActivityMarker {
+  activity_type?: string;
+  complete_time?: { seconds?: number; nanos?: number };
+  original_schedule_time?: { seconds?: number; nanos?: number };
+}
+
+export interface HistoryProfile {
+  events: number;
+  /** Activities by type; local activities (recorded as markers) as `<type> (local)`. */
+  activities: Record<string, number>;
+  workflowTasks: number;
+  /** ms from the first to the last event. */
+  totalMs: number;
+  /** ms inside waitForPods activities (scheduled → completed). */
+  waitMs: number;
+  /** ms inside the other activities (scheduled → completed; local ones: scheduled → done). */
+  callMs: number;
+  /** ms between one activity's completion and the next one's scheduling: workflow task round trips. */
+  betweenMs: number;
+  /** Mean ms from scheduling an activity to a worker starting it. */
+  meanScheduleToStartMs: number;
+}
+
+const ms = (t: Ts | null | undefined) => (t ? Number(String(t.seconds ?? 0)) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
+const id = (v: { toString(): string } | number | null | undefined) => String(v ?? '');
+
+export async function profileHistory(client: Client, workflowId: string, runId: string): Promise<HistoryProfile> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const events = (history.events ?? []) as HistoryEvent[];
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const activities: Record<string, number> = {};
+  const profile: HistoryProfile = { events: events.length, activities, workflowTasks: 0, totalMs: 0, waitMs: 0, callMs: 0, betweenMs: 0, meanScheduleToStartMs: 0 };
+  let lastCompleted: number | undefined;
+  let started = 0;
+  let scheduleToStart = 0;
+  for (const e of events) {
+    const at = ms(e.eventTime);
+    if (e.workflowTaskStartedEventAttributes) profile.workflowTasks++;
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) {
+      const type = s.activityType?.name ?? '?';
+      activities[type] = (activities[type] ?? 0) + 1;
+      scheduled.set(id(e.eventId), { type, at });
+      if (lastCompleted !== undefined) profile.betweenMs += at - lastCompleted;
+    }
+    const st = e.activityTaskStartedEventAttributes;
+    if (st) {
+      started++;
+      scheduleToStart += at - (scheduled.get(id(st.scheduledEventId))?.at ?? at);
+    }
+    const local = localActivity(e);
+    if (local) {
+      const type = `${local.activity_type ?? '?'} (local)`;
+      activities[type] = (activities[type] ?? 0) + 1;
+      profile.callMs += ms(local.complete_time) - ms(local.original_schedule_time);
+    }
+    const c = e.activityTaskCompletedEventAttributes;
+    if (c) {
+      const from = scheduled.get(id(c.scheduledEventId));
+      if (from) {
+        if (from.type === 'waitForPods') profile.waitMs += at - from.at;
+        else profile.callMs += at - from.at;
+      }
+      lastCompleted = at;
+    }
+  }
+  profile.totalMs = events.length ? ms(events[events.length - 1]?.eventTime) - ms(events[0]?.eventTime) : 0;
+  profile.meanScheduleToStartMs = started ? scheduleToStart / started : 0;
+  return profile;
+}
+
+/** A local activity's marker (Temporal core records `core_local_activity` with JSON details). */
+function localActivity(e: HistoryEvent): LocalActivityMarker | undefined {
+  const m = e.markerRecordedEventAttributes;
+  const data = m?.markerName === 'core_local_activity' ? m.details?.data?.payloads?.[0]?.data : undefined;
+  if (!data) return undefined;
+  try {
+    return JSON.parse(Buffer.from(data).toString('utf8')) as LocalActivityMarker;
+  } catch {
+    return undefined;
+  }
+}

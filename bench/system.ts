@@ -1,0 +1,22 @@
+// One of the two systems a benchmark compares, behind the same three calls.
+import type { Target } from './specs.js';
+
+export type SystemName = 'deployflow' | 'deployment';
+
+export interface RolloutRun {
+  /** When the system itself said it was done (workflow result / Deployment status complete), ms epoch. */
+  reportedDoneAt: number;
+  /** deployflow only: the workflow that rolled. */
+  workflow?: { workflowId: string; runId: string };
+}
+
+export interface System {
+  name: SystemName;
+  namespace: string;
+  /** Deploys `image` at full size as a first deploy and waits until it is done. */
+  setup(t: Target, image: string): Promise<void>;
+  /** Rolls to `image`; resolves when the system reports the rollout done. */
+  rollout(t: Target, image: string): Promise<RolloutRun>;
+  /** Removes the app; returns once its pods are gone. */
+  cleanup(t: Target): Promise<void>;
+}

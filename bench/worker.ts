@@ -1,0 +1,56 @@
+// The deployflow worker as production runs it: a child process
+// `node bin/deployctl.js worker --env E`, so its memory and CPU are its own.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../stack/layout.js';
+import { sleep } from './kube.js';
+
+export interface WorkerProcess {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerProcess(opts: {
+  environment: string;
+  namespaces: string[];
+  kubeconfig: string;
+  temporalAddress: string;
+  logFile: string;
+}): Promise<WorkerProcess> {
+  fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  fs.writeFileSync(opts.logFile, '');
+  const out = fs.openSync(opts.logFile, 'a');
+  const args = [path.join(repoRoot, 'bin', 'deployctl.js'), 'worker', '--env', opts.environment, ...opts.namespaces.flatMap((n) => ['--namespace', n])];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', out, out],
+    env: { ...process.env, KUBECONFIG: opts.kubeconfig, TEMPORAL_ADDRESS: opts.temporalAddress, TEMPORAL_NAMESPACE: 'default' },
+  });
+  fs.closeSync(out);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Bundling the workflow code takes a few seconds; it polls once it logs this line.
+  await waitForLine(opts.logFile, '"worker started"', 120_000, child);
+  await sleep(1000);
+  return {
+    pid: child.pid ?? 0,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitForLine(file: string, text: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.readFileSync(file, 'utf8').includes(text)) {
+    if (child.exitCode !== null) throw new Error(`the worker exited (${child.exitCode}); see ${file}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the worker did not start within ${timeoutMs / 1000}s; see ${file}`);
+    }
+    await sleep(200);
+  }
+}
