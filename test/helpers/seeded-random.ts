@@ -1,5 +1,5 @@
-// A small seeded PRNG (mulberry32): fault tests print their seed, so a failing
-// sequence of kill points or injected faults can be run again exactly.
+// A small seeded PRNG (mulberry32): tests print their seed, so a failing
+// sequence (random rollouts, kill points, injected faults) can be run again exactly.
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -7,21 +7,10 @@ import assert from 'node:assert/strict';
 import {
   InvalidSpecError, isRolloutDone, nextScaleDown, nextScaleUp, planRollout, resolveLimits, type RolloutLimits, type RolloutState, type StrategySpec,
 } from '../../domain/index.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const BASE_SEED = Number(process.env.ROLLOUT_SEED ?? 0x5eed);
 const RUNS = Number(process.env.ROLLOUT_RUNS ?? 2500);
-
-/** mulberry32: tiny, fast, good enough to spread test cases, and seedable. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const between = (rand: Rand, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -43,7 +32,7 @@ interface Scenario {
 
 /** A random scenario, or undefined when its limits leave no room (both 0), which validation refuses. */
 function scenario(seed: number, oldMayBeUnready: boolean): Scenario | undefined {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const desired = between(rand, 1, 50);
   // Mostly a plain redeploy; sometimes the replica count changes with it.
   const oldStart = rand() < 0.6 ? desired : between(rand, 0, 60);
@@ -66,7 +55,7 @@ function scenario(seed: number, oldMayBeUnready: boolean): Scenario | undefined 
  * Returns the number of steps taken.
  */
 function simulate(sc: Scenario): number {
-  const rand = mulberry32(sc.seed ^ 0x9e3779b9);
+  const rand = seededRandom(sc.seed ^ 0x9e3779b9);
   const { desired, limits } = sc;
   const cluster = { old: sc.oldStart, oldReady: sc.oldReadyStart, new: sc.newStart, newReady: sc.newStart };
   const st = (): RolloutState => ({ desired, oldReplicas: cluster.old, newReplicas: cluster.new, oldAvailable: cluster.oldReady, newAvailable: cluster.newReady });
