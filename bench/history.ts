@@ -20,8 +20,6 @@ interface HistoryEvent {
 
 interface LocalActivityMarker {
   activity_type?: string;
-  complete_time?: { seconds?: number; nanos?: number };
-  original_schedule_time?: { seconds?: number; nanos?: number };
 }
 
 export interface HistoryProfile {
@@ -33,7 +31,7 @@ export interface HistoryProfile {
   totalMs: number;
   /** ms inside waitForPods activities (scheduled → completed). */
   waitMs: number;
-  /** ms inside the other activities (scheduled → completed; local ones: scheduled → done). */
+  /** ms inside the other server-dispatched activities (scheduled → completed). */
   callMs: number;
   /** ms between one activity's completion and the next one's scheduling: workflow task round trips. */
   betweenMs: number;
@@ -71,8 +69,8 @@ export async function profileHistory(client: Client, workflowId: string, runId: 
     const local = localActivity(e);
     if (local) {
       const type = `${local.activity_type ?? '?'} (local)`;
+      // Counted only: their marker's times do not give a duration (they run inside a workflow task).
       activities[type] = (activities[type] ?? 0) + 1;
-      profile.callMs += ms(local.complete_time) - ms(local.original_schedule_time);
     }
     const c = e.activityTaskCompletedEventAttributes;
     if (c) {

@@ -1,4 +1,5 @@
 // npm run bench [-- --quick | --suites rollout,concurrency | --replicas 10,100 | --surges 1,25% | --repeats N]
+// npm run bench -- --compare before,after,full     (the same figures of several runs side by side)
 // npm run bench -- --report-only --label full [--publish]
 //   re-renders the report from saved results; --publish also writes the committed
 //   bench/RESULTS.md and bench/wall-time.svg that BENCHMARKS.md shows.
@@ -8,6 +9,7 @@
 // bench/results/<label>/{results.json,report.md,wall-time.svg}, and stops the stack.
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { compareRuns } from './compare.js';
 import { readConfig } from './config.js';
 import { runConcurrencySuite } from './concurrency-suite.js';
 import { deployflowSystem } from './deployflow-system.js';
@@ -25,6 +27,13 @@ const NS_DEPLOYMENT = 'bench-deployment';
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 async function main(argv: string[]): Promise<number> {
+  const compare = argv.indexOf('--compare');
+  if (compare >= 0) {
+    const labels = (argv[compare + 1] ?? '').split(',').filter(Boolean);
+    const runs = labels.map((label) => ({ label, results: loadResults(readConfig(['--label', label]).outDir) }));
+    process.stdout.write(compareRuns(runs));
+    return 0;
+  }
   const reportOnly = argv.includes('--report-only');
   const publish = argv.includes('--publish');
   const cfg = readConfig(argv.filter((a) => a !== '--report-only' && a !== '--publish'));

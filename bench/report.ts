@@ -103,8 +103,8 @@ function rolloutTables(rollouts: RolloutSample[]): string[] {
 
   out.push('', '### Where deployflow\'s time goes (workflow history)', '');
   out.push('Per rollout, medians: Temporal history events, activities (dispatched through the server + local ones run inside a workflow task), and the split of the workflow\'s time between waiting for pods, the other activities (scale, list, render, create), and the gaps between one activity\'s completion and the next one\'s scheduling (workflow task round trips).', '');
-  out.push('| replicas | surge | events | activities | per step | waiting (s) | calls (s) | between (s) | between per step (ms) | schedule→start (ms) |');
-  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| replicas | surge | events | activities | per step | waiting (s) | between (s) | between per step (ms) | schedule→start (ms) |');
+  out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of cs) {
     const hs = c.df.map((r) => r.history).filter((h) => h !== undefined);
     if (!hs.length) continue;
@@ -116,7 +116,7 @@ function rolloutTables(rollouts: RolloutSample[]): string[] {
     const locals = med((h) => count(h, true));
     const steps = c.df[0]?.steps ?? 1;
     out.push(
-      `| ${c.replicas} | ${c.surge} | ${fx(med((h) => h.events), 0)} | ${fx(acts, 0)} + ${fx(locals, 0)} local | ${fx(acts / steps, 1)} + ${fx(locals / steps, 1)} | ${s1(med((h) => h.waitMs))} | ${s1(med((h) => h.callMs))} | ${s1(med((h) => h.betweenMs))} | ${fx(med((h) => h.betweenMs) / steps, 0)} | ${fx(med((h) => h.meanScheduleToStartMs), 1)} |`,
+      `| ${c.replicas} | ${c.surge} | ${fx(med((h) => h.events), 0)} | ${fx(acts, 0)} + ${fx(locals, 0)} local | ${fx(acts / steps, 1)} + ${fx(locals / steps, 1)} | ${s1(med((h) => h.waitMs))} | ${s1(med((h) => h.betweenMs))} | ${fx(med((h) => h.betweenMs) / steps, 0)} | ${fx(med((h) => h.meanScheduleToStartMs), 1)} |`,
     );
   }
   out.push('', '### Invariants seen by the pod watch', '');

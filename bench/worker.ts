@@ -24,7 +24,14 @@ export async function startWorkerProcess(opts: {
   const args = [path.join(repoRoot, 'bin', 'deployctl.js'), 'worker', '--env', opts.environment, ...opts.namespaces.flatMap((n) => ['--namespace', n])];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', out, out],
-    env: { ...process.env, KUBECONFIG: opts.kubeconfig, TEMPORAL_ADDRESS: opts.temporalAddress, TEMPORAL_NAMESPACE: 'default' },
+    env: {
+      ...process.env,
+      KUBECONFIG: opts.kubeconfig,
+      TEMPORAL_ADDRESS: opts.temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      // e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone.
+      NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? process.env.NODE_OPTIONS,
+    },
   });
   fs.closeSync(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -7,6 +7,7 @@ import type { V1ReplicationController } from '@kubernetes/client-node';
 import type { Phase } from '../../domain/phases.js';
 import { approveUpdate, pauseUpdate, resumeUpdate, rollbackUpdate } from '../../workflows/messages.js';
 import type { StartedDeploy } from '../../client/api.js';
+import { appSelector } from '../../domain/labels.js';
 import { listRcs } from './cluster.js';
 import type { Breakpoint, ProxiedRequest } from './fault-proxy.js';
 import type { PodExtremesWatcher } from './pod-extremes.js';
@@ -97,8 +98,14 @@ export const KILL_POINTS: KillPoint[] = [
   { label: 'first deploy: create at full size (created, answer lost)', scenario: 'first', call: { target: 'create', when: 'after' } },
   { label: 'first deploy: wait for pods', scenario: 'first', trigger: { mark: wait, nth: 1 }, jitterMs: [0, 1500] },
   { label: 'RollingOut: wait on a never-ready pod (before the stall)', scenario: 'rollback', trigger: { mark: wait, nth: 1 }, jitterMs: [2000, 5000] },
-  { label: 'RollingBack: as it begins', scenario: 'rollback', trigger: { mark: back }, jitterMs: [0, 200] },
-  { label: 'RollingBack: as it begins, then the replacement killed while it recovers', scenario: 'rollback', trigger: { mark: back }, jitterMs: [0, 200], again: [500, 8000] },
+  { label: 'RollingBack: as it begins', scenario: 'rollback', trigger: { mark: back } },
+  { label: 'RollingBack: RCs listed as it begins, answer lost', scenario: 'rollback', call: { target: 'list-rcs', nth: 2, when: 'after' } },
+  {
+    label: 'RollingBack: RCs listed as it begins, then the replacement killed while it recovers',
+    scenario: 'rollback',
+    call: { target: 'list-rcs', nth: 2, when: 'before' },
+    again: [500, 8000],
+  },
   { label: 'RollingBack: scale the new RC to 0 (applied, answer lost)', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'after' } },
   { label: 'RollingBack: wait for the new pods to go', scenario: 'rollback', call: { target: 'pods-new', nth: 2, when: 'after' } },
   { label: 'RollingBack: delete the new RC (not sent)', scenario: 'rollback', call: { target: 'delete-new', when: 'before' } },
@@ -123,7 +130,8 @@ export function breakpointFor(call: CallPoint, n: RunNames): Breakpoint {
   const replicas = (r: ProxiedRequest) => call.replicas === undefined || new RegExp(`"replicas":\\s*${call.replicas}\\b`).test(r.body);
   const matchers: Record<CallTarget, [string, (r: ProxiedRequest) => boolean]> = {
     secret: ['GET secret environment', (r) => r.method === 'GET' && r.path === `/api/v1/namespaces/${n.namespace}/secrets/environment`],
-    'list-rcs': ['GET RCs', (r) => r.method === 'GET' && r.path === rcs && selector(r).includes(`name=${n.app}`)],
+    // The activity's list (waits list RCs too, by `name=` alone, to spot tampering).
+    'list-rcs': ['GET RCs', (r) => r.method === 'GET' && r.path === rcs && selector(r) === appSelector({ name: n.app })],
     create: ['POST RC', (r) => r.method === 'POST' && r.path === rcs],
     'scale-new': [`PUT ${n.newRc}/scale`, (r) => r.method === 'PUT' && r.path === `${rcs}/${n.newRc}/scale` && replicas(r)],
     'scale-old': [`PUT ${n.oldRc}/scale`, (r) => r.method === 'PUT' && r.path === `${rcs}/${n.oldRc}/scale` && replicas(r)],
@@ -215,7 +223,8 @@ export async function crashRun(h: FaultHarness, point: KillPoint, index: number,
     const audit = h.audit();
     watcher = await h.watch(app);
     const names = { namespace: h.namespace, app, newRc: h.rcName(spec, image), oldRc: h.rcName(h.spec(app), 'registry.example/awesome-api:1.0.0') };
-    const held = point.call ? armBreakpoint(h, breakpointFor(point.call, names)) : undefined;
+    const breakpoint = point.call ? breakpointFor(point.call, names) : undefined;
+    const held = breakpoint ? { label: breakpoint.label, hit: armBreakpoint(h, breakpoint) } : undefined;
     const handle = await h.start(spec, image);
 
     await beforeKill(handle, point);
@@ -276,10 +285,10 @@ async function killAt(
   point: KillPoint,
   random: () => number,
   record: CrashRecord,
-  held: Promise<void> | undefined,
+  held: { label: string; hit: Promise<void> } | undefined,
 ): Promise<number> {
   if (held) {
-    await held;
+    await held.hit;
   } else if (point.trigger) {
     const view = await waitForMark(handle, point.trigger);
     assert.ok(!view.closed, `the deploy ended before ${point.trigger.mark}`);
@@ -291,7 +300,8 @@ async function killAt(
   const view = await historyView(handle);
   assert.ok(!view.closed, `the deploy ended before the kill (${point.label}): the kill point is too late`);
   record.phaseAtKill = lastPhase(view.marks) ?? 'none';
-  record.activityAtKill = lastActivity(view.marks) ?? '(none yet)';
+  // A held call is known exactly; otherwise the last activity history shows.
+  record.activityAtKill = held ? `call held: ${held.label}` : (lastActivity(view.marks) ?? '(none yet)');
   const { killed } = await h.crashWorker();
   h.proxy?.releaseHeld();
   return killed;

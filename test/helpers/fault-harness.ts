@@ -45,7 +45,10 @@ export async function retrying<T>(what: string, fn: () => Promise<T>, timeoutMs 
   }
 }
 
-/** A point in a deploy's history: `activity:<type>` when scheduled, `phase:<Phase>` when upserted, `failed:<type>` when an activity attempt failed for good. */
+/**
+ * A point in a deploy's history: `activity:<type>` when scheduled (a local activity: when done),
+ * `phase:<Phase>` when upserted, `failed:<type>` when an activity failed for good.
+ */
 export type Mark = `activity:${string}` | `phase:${Phase}` | `failed:${string}`;
 
 export interface HistoryView {
@@ -63,6 +66,9 @@ export async function historyView(handle: WorkflowHandle): Promise<HistoryView> 
   for (const e of history.events ?? []) {
     const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
     if (activity) view.marks.push(`activity:${activity}`);
+    // A local activity (the scale) shows up only as a marker, once it has completed.
+    const local = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data : undefined;
+    if (local) view.marks.push(`activity:${(JSON.parse(Buffer.from(local).toString('utf8')) as { activity_type?: string }).activity_type ?? 'local'}`);
     const phase = (e.upsertWorkflowSearchAttributesEventAttributes ?? e.workflowExecutionStartedEventAttributes)?.searchAttributes?.indexedFields?.DeployPhase;
     if (phase?.data) view.marks.push(`phase:${JSON.parse(Buffer.from(phase.data).toString('utf8')) as Phase}`);
     const failedActivity = e.activityTaskFailedEventAttributes?.failure;

@@ -69,9 +69,10 @@ export class PodExtremesWatcher {
     );
   }
 
-  /** Re-list and watch again, once a second, until it works or the watcher is stopped. */
+  /** Re-list and watch again, once a second, until it works, the watcher is stopped, or 10 minutes pass. */
   private async rewatch(generation: number): Promise<void> {
-    while (!this.stopped && generation === this.generation) {
+    const deadline = Date.now() + 600_000;
+    while (!this.stopped && generation === this.generation && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1000));
       if (this.stopped) return;
       try {
