@@ -14,6 +14,7 @@ import {
   type RcInfo,
 } from './replication-controllers.js';
 import { waitForPods, type PodCounts, type PodWaitInput } from './pods.js';
+import { ClusterWatches } from './cluster-watches.js';
 import { postNotification, type DeployNotification } from './notify.js';
 import { countSchedulableNodes } from './nodes.js';
 
@@ -32,6 +33,8 @@ export interface ActivityDeps {
 }
 
 export function createActivities({ kube, environment, webhooks = [], uiUrl }: ActivityDeps) {
+  // Shared by every wait of this worker: a rollout lists and watches its app once.
+  const watches = new ClusterWatches(kube);
   return {
     async ensureEnvironmentSecret(input: { namespace: string; environment: string }): Promise<{ created: boolean }> {
       // A deploy for another environment routed here by mistake must not write.
@@ -78,7 +81,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl }: Ac
 
     async waitForPods(input: PodWaitInput): Promise<PodCounts> {
       const ctx = Context.current();
-      return waitForPods(kube, input, {
+      return waitForPods(kube, watches, input, {
         heartbeat: (counts) => ctx.heartbeat(counts),
         signal: ctx.cancellationSignal,
         now: () => Date.now(),

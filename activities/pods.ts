@@ -4,9 +4,11 @@
 // the pods report (ImagePullBackOff, CrashLoopBackOff, Unschedulable, ...).
 import { ApplicationFailure } from '@temporalio/common';
 import { summarizePods, type Pod, type PodCounts } from '../domain/pods.js';
+import type { V1ReplicationController } from '@kubernetes/client-node';
+import { appPart, matchesSelector, parseSelector, type Requirement } from '../domain/selector.js';
 import type { Kube } from './kube.js';
-import { PodWatch } from './pod-watch.js';
-import { kubeCall } from './errors.js';
+import type { ClusterWatches, Lease } from './cluster-watches.js';
+import type { SharedWatch } from './shared-watch.js';
 import { rcInfo, readReplicationController, type RcInfo } from './replication-controllers.js';
 
 export interface PodWaitInput {
@@ -39,14 +41,23 @@ export interface WaitHooks {
 
 const RECHECK_MS = 1000;
 const RC_CHECK_MS = 5000;
+/** How long the RC watch may take to show this deploy's own last scale before the apiserver is asked directly. */
+const RC_CATCH_UP_MS = 2000;
 
-export async function waitForPods(kube: Kube, input: PodWaitInput, hooks: WaitHooks): Promise<PodCounts> {
-  const watch = new PodWatch(kube, input.namespace, input.labelSelector);
-  hooks.signal.addEventListener('abort', () => watch.close());
+export async function waitForPods(kube: Kube, watches: ClusterWatches, input: PodWaitInput, hooks: WaitHooks): Promise<PodCounts> {
+  const wanted = parseSelector(input.labelSelector);
+  // Both sides of a rollout are watched through one watch of the app's pods.
+  const pods = watches.pods(input.namespace, appPart(wanted) ?? input.labelSelector);
+  const rcs = rcWatchFor(watches, input, wanted);
+  let aborted = () => {};
+  const abort = new Promise<never>((_, reject) => {
+    aborted = () => reject(ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' }));
+  });
+  abort.catch(() => {});
+  hooks.signal.addEventListener('abort', aborted);
   try {
-    // The first tampering check needs no pods: it runs beside the list and watch, not after them.
-    const started = await Promise.allSettled([watch.start(), checkUntouched(kube, input)]);
-    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    await Promise.race([Promise.all([pods.watch.ready, rcs?.watch.ready]), abort]);
+    await Promise.race([checkUntouched(kube, rcs?.watch, input), abort]);
     let rcsCheckedAt = hooks.now();
     let lastProgressAt = hooks.now();
     let best = { available: -1, ready: -1, excess: Number.POSITIVE_INFINITY };
@@ -54,10 +65,11 @@ export async function waitForPods(kube: Kube, input: PodWaitInput, hooks: WaitHo
       if (hooks.signal.aborted) throw ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' });
       const now = hooks.now();
       if (now - rcsCheckedAt >= RC_CHECK_MS) {
-        await checkUntouched(kube, input);
+        await Promise.race([checkUntouched(kube, rcs?.watch, input), abort]);
         rcsCheckedAt = now;
       }
-      const counts = summarizePods([...watch.pods.values()] as Pod[], input.minReadySeconds, now) as PodCounts;
+      const matching = [...pods.watch.items.values()].filter((pod) => matchesSelector(pod.metadata?.labels, wanted));
+      const counts = summarizePods(matching as Pod[], input.minReadySeconds, now) as PodCounts;
       hooks.heartbeat(counts);
       if (counts.available >= input.minAvailable && counts.total <= input.maxPods) return counts;
 
@@ -68,43 +80,56 @@ export async function waitForPods(kube: Kube, input: PodWaitInput, hooks: WaitHo
       } else if (now - lastProgressAt > input.progressDeadlineSeconds * 1000) {
         throw stalled(input, counts);
       }
-      await watch.nextChange(RECHECK_MS);
+      await Promise.race([pods.watch.nextChange(RECHECK_MS), abort]);
     }
   } finally {
-    watch.close();
+    hooks.signal.removeEventListener('abort', aborted);
+    pods.release();
+    rcs?.release();
   }
+}
+
+/** The watch of the app's RCs, when the wait checks them and the selector names the app. */
+function rcWatchFor(watches: ClusterWatches, input: PodWaitInput, wanted: Requirement[]): Lease<V1ReplicationController> | undefined {
+  const app = appPart(wanted);
+  return input.expect?.length && app ? watches.replicationControllers(input.namespace, app) : undefined;
 }
 
 /** Fails if an RC of the rollout was deleted or rescaled by someone other than this deploy. */
-async function checkUntouched(kube: Kube, input: PodWaitInput): Promise<void> {
+async function checkUntouched(kube: Kube, rcs: SharedWatch<V1ReplicationController> | undefined, input: PodWaitInput): Promise<void> {
   const expect = input.expect ?? [];
-  const rcs = await readExpected(kube, input, expect.map((e) => e.name));
-  for (const [i, expected] of expect.entries()) {
-    const rc = rcs[i];
-    const problem = !rc
-      ? `RC ${expected.name} was deleted by someone else during the rollout`
-      : rc.replicas !== expected.replicas
-        ? `RC ${expected.name} was scaled to ${rc.replicas} by someone else during the rollout (the deploy set ${expected.replicas})`
-        : undefined;
-    if (problem) {
-      throw ApplicationFailure.create({ type: 'RolloutTampered', nonRetryable: true, message: problem, details: [{ reason: 'RolloutTampered' }] });
+  if (!expect.length) return;
+  const fromWatch = () => {
+    const byName = new Map([...(rcs?.items.values() ?? [])].map((rc) => [rc.metadata?.name ?? '', rcInfo(rc)]));
+    return expect.map((e) => byName.get(e.name));
+  };
+  if (rcs) {
+    // The watch may not have shown this deploy's own last scale yet: give it a
+    // moment before asking the apiserver. Only what the apiserver says fails the wait.
+    const deadline = Date.now() + RC_CATCH_UP_MS;
+    let seen = tampering(expect, fromWatch());
+    while (seen && Date.now() < deadline) {
+      await rcs.nextChange(deadline - Date.now());
+      seen = tampering(expect, fromWatch());
     }
+    if (!seen) return;
+  }
+  // Read by name: a relabelled RC is not taken for a deleted one.
+  const problem = tampering(expect, await Promise.all(expect.map((e) => readReplicationController(kube, input.namespace, e.name))));
+  if (problem) {
+    throw ApplicationFailure.create({ type: 'RolloutTampered', nonRetryable: true, message: problem, details: [{ reason: 'RolloutTampered' }] });
   }
 }
 
-/**
- * The expected RCs in one request: they all carry the app's `name` label, which
- * the wait's selector starts with. One missing from the list is read by name,
- * so a relabelled RC is not taken for a deleted one.
- */
-async function readExpected(kube: Kube, input: PodWaitInput, names: string[]): Promise<(RcInfo | undefined)[]> {
-  const app = /(?:^|,)name=([^,]+)/.exec(input.labelSelector)?.[1];
-  if (names.length < 2 || !app) return Promise.all(names.map((n) => readReplicationController(kube, input.namespace, n)));
-  const list = await kubeCall(`list RCs of ${input.namespace}/${app}`, () =>
-    kube.core.listNamespacedReplicationController({ namespace: input.namespace, labelSelector: `name=${app}` }),
-  );
-  const byName = new Map(list.items.map((rc) => [rc.metadata?.name ?? '', rcInfo(rc)]));
-  return Promise.all(names.map((n) => byName.get(n) ?? readReplicationController(kube, input.namespace, n)));
+function tampering(expect: Array<{ name: string; replicas: number }>, rcs: (RcInfo | undefined)[]): string | undefined {
+  for (const [i, expected] of expect.entries()) {
+    const rc = rcs[i];
+    if (!rc) return `RC ${expected.name} was deleted by someone else during the rollout`;
+    if (rc.replicas !== expected.replicas) {
+      return `RC ${expected.name} was scaled to ${rc.replicas} by someone else during the rollout (the deploy set ${expected.replicas})`;
+    }
+  }
+  return undefined;
 }
 
 function stalled(input: PodWaitInput, counts: PodCounts): ApplicationFailure {

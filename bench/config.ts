@@ -2,6 +2,7 @@
 //   npm run bench                      the full matrix (hours on 2 cores)
 //   npm run bench:quick                a small sample (minutes)
 //   npm run bench -- --suites rollout --replicas 10,100 --surges 1 --repeats 3
+//   npm run bench -- --repeats 3 --slow-repeats 2      (--slow-repeats: cells of 500+ replicas at surge 1)
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { repoRoot } from '../stack/layout.js';
@@ -44,6 +45,7 @@ export function readConfig(argv: string[]): BenchConfig {
       replicas: { type: 'string' },
       surges: { type: 'string' },
       repeats: { type: 'string' },
+      'slow-repeats': { type: 'string' },
       concurrency: { type: 'string' },
       'concurrency-repeats': { type: 'string' },
       'min-ready-seconds': { type: 'string' },
@@ -60,8 +62,11 @@ export function readConfig(argv: string[]): BenchConfig {
     suites: new Set((list(values.suites, (s) => s) ?? ['rollout', 'concurrency']) as ('rollout' | 'concurrency')[]),
     replicas: list(values.replicas, Number) ?? (quick ? [10, 100] : [10, 100, 500]),
     surges: list(values.surges, surgeOf) ?? [1, '25%'],
-    // 500 replicas one at a time is ~11 minutes per rollout per system: fewer repeats there.
-    repeats: (replicas, surge) => fixedRepeats ?? (quick ? 2 : replicas >= 500 && surge === 1 ? 3 : 5),
+    // 500 replicas one at a time is ~12 minutes per rollout per system: fewer repeats there (--slow-repeats).
+    repeats: (replicas, surge) =>
+      replicas >= 500 && surge === 1
+        ? Number(values['slow-repeats'] ?? fixedRepeats ?? 3)
+        : (fixedRepeats ?? (quick ? 2 : 5)),
     concurrency: list(values.concurrency, Number) ?? (quick ? [1, 10] : [1, 10, 50, 100]),
     concurrencyRepeats: Number(values['concurrency-repeats'] ?? (quick ? 1 : 3)),
     concurrencyReplicas: 3,

@@ -1,6 +1,7 @@
 // deployflow: each deploy is a workflow run by the worker child process;
 // "done" is the workflow's result reaching the client.
 import type { Client } from '@temporalio/client';
+import { WATCH_LINGER_MS } from '../activities/cluster-watches.js';
 import { startDeploy, waitForResult } from '../client/api.js';
 import type { BenchKube } from './kube.js';
 import { waitNoPods, withTimeout } from './kube.js';
@@ -16,6 +17,7 @@ export function deployflowSystem(kube: BenchKube, client: Client, environment: s
   };
   return {
     name: 'deployflow',
+    coldAfterMs: WATCH_LINGER_MS + 1000,
     namespace,
     async setup(t, image) {
       await deploy(t, image);

@@ -8,6 +8,8 @@ import type { RolloutRun, System } from './system.js';
 export function deploymentSystem(kube: BenchKube, namespace: string, timeoutMs: number): System {
   return {
     name: 'deployment',
+    // The controller's informers are always warm: that is how it runs.
+    coldAfterMs: 0,
     namespace,
     async setup(t, image) {
       const created = await kube.apps.createNamespacedDeployment({ namespace, body: deploymentManifest(t, image) });

@@ -63,7 +63,7 @@ export async function measureConcurrency(
   const setupStart = Date.now();
   await Promise.all(targets.map((t) => system.setup(t, IMAGE_V1)));
   const setupMs = Date.now() - setupStart;
-  await sleep(3000);
+  await sleep(Math.max(3000, system.coldAfterMs));
 
   const audit = new AuditReader(stack.auditLog).mark();
   const before = await scrapeRequests(stack.apiserver, stack.benchToken);

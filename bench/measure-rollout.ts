@@ -55,7 +55,7 @@ export async function measureRollout(ctx: RolloutContext, system: System, replic
   const t: Target = { namespace: system.namespace, app: `r${replicas}-s${surgeTag}-${repeat}`, replicas, surge, minReadySeconds: cfg.minReadySeconds };
 
   await system.setup(t, IMAGE_V1);
-  await sleep(2000); // let v1's status updates settle before counting
+  await sleep(Math.max(2000, system.coldAfterMs)); // v1's status updates settle; the rollout starts cold
 
   const audit = new AuditReader(stack.auditLog).mark();
   const before = await scrapeRequests(stack.apiserver, stack.benchToken);

@@ -13,6 +13,12 @@ export interface RolloutRun {
 export interface System {
   name: SystemName;
   namespace: string;
+  /**
+   * How long after setup a rollout starts cold: deployflow's worker keeps an
+   * app's watches open a little while after a deploy, and a measured rollout
+   * must pay for opening its own, as a deploy after a quiet spell does.
+   */
+  coldAfterMs: number;
   /** Deploys `image` at full size as a first deploy and waits until it is done. */
   setup(t: Target, image: string): Promise<void>;
   /** Rolls to `image`; resolves when the system reports the rollout done. */

@@ -1,0 +1,107 @@
+// A rollout's waits share one list + watch of the app's pods and RCs: on the
+// real apiserver, consecutive waits (both sides of a rollout) list once, see
+// every change, reopen after the linger, and still catch a hand-made scale.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeFromConfig, type Kube } from '../../activities/kube.js';
+import { ClusterWatches } from '../../activities/cluster-watches.js';
+import { waitForPods, type PodWaitInput, type WaitHooks } from '../../activities/pods.js';
+import { core, freshNamespace } from '../helpers/cluster.js';
+import { stackKubeConfig, useStack } from '../helpers/stack.js';
+
+const LINGER_MS = 500;
+
+describe('shared pod and RC watches on the local stack', () => {
+  let kc: KubeConfig;
+  let kube: Kube;
+  let namespace: string;
+  let watches: ClusterWatches;
+  const lists = { pods: 0, rcs: 0 };
+
+  before(async () => {
+    kc = stackKubeConfig(await useStack());
+    namespace = await freshNamespace(kc, 'watch');
+    const real = kubeFromConfig(kc);
+    // Count the lists the waits make, passing every call through to the apiserver.
+    const counted = new Proxy(real.core, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'listNamespacedPod') lists.pods += 1;
+          if (prop === 'listNamespacedReplicationController') lists.rcs += 1;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    kube = { ...real, core: counted };
+    watches = new ClusterWatches(kube, LINGER_MS);
+    for (const [hash, replicas] of [['aaaa0001', 2], ['bbbb0002', 0]] as const) {
+      await core(kc).createNamespacedReplicationController({
+        namespace,
+        body: {
+          metadata: { name: `web-${hash}`, labels: { name: 'web', deployment: hash } },
+          spec: {
+            replicas,
+            selector: { name: 'web', deployment: hash },
+            template: { metadata: { labels: { name: 'web', deployment: hash } }, spec: { containers: [{ name: 'web', image: 'registry.example/web:1' }] } },
+          },
+        },
+      });
+    }
+  });
+  after(() => {
+    watches?.closeAll();
+  });
+
+  const hooks = (): WaitHooks => ({ heartbeat: () => {}, signal: new AbortController().signal, now: () => Date.now() });
+  const wait = (input: Partial<PodWaitInput> & Pick<PodWaitInput, 'labelSelector' | 'minAvailable' | 'maxPods'>) =>
+    waitForPods(kube, watches, { namespace, target: input.labelSelector, minReadySeconds: 0, progressDeadlineSeconds: 60, ...input }, hooks());
+  const scale = (hash: string, replicas: number) =>
+    core(kc).replaceNamespacedReplicationControllerScale({
+      name: `web-${hash}`,
+      namespace,
+      body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: `web-${hash}`, namespace }, spec: { replicas } },
+    });
+  const expect = (oldReplicas: number, newReplicas: number) => [
+    { name: 'web-aaaa0001', replicas: oldReplicas },
+    { name: 'web-bbbb0002', replicas: newReplicas },
+  ];
+
+  test('a rolling step on both sides lists once and filters each side from the same watch', async () => {
+    const before = { ...lists };
+    const old = await wait({ labelSelector: 'name=web,deployment!=bbbb0002', minAvailable: 2, maxPods: 2, expect: expect(2, 0) });
+    assert.equal(old.available, 2);
+
+    await scale('bbbb0002', 1);
+    const grown = await wait({ labelSelector: 'name=web,deployment=bbbb0002', minAvailable: 1, maxPods: 1, expect: expect(2, 1) });
+    assert.equal(grown.available, 1, 'the new side counts only its own pod');
+
+    await scale('aaaa0001', 1);
+    const shrunk = await wait({ labelSelector: 'name=web,deployment!=bbbb0002', minAvailable: 0, maxPods: 1, expect: expect(1, 1) });
+    assert.equal(shrunk.total, 1, 'the old side saw its pod go through the shared watch');
+
+    assert.equal(lists.pods - before.pods, 1, 'three waits, one pod list');
+    assert.equal(lists.rcs - before.rcs, 1, 'three waits, one RC list');
+    assert.equal(watches.size, 2, 'one pod watch and one RC watch of the app');
+  });
+
+  test('after the linger the watches close, and the next wait lists afresh', async () => {
+    await new Promise((r) => setTimeout(r, LINGER_MS + 300));
+    assert.equal(watches.size, 0);
+    const before = lists.pods;
+    const counts = await wait({ labelSelector: 'name=web,deployment=bbbb0002', minAvailable: 1, maxPods: 1, expect: expect(1, 1) });
+    assert.equal(counts.available, 1);
+    assert.equal(lists.pods - before, 1);
+  });
+
+  test('a scale by someone else, once the watch shows it, fails the wait (confirmed by a read of its own)', async () => {
+    await scale('aaaa0001', 2);
+    await new Promise((r) => setTimeout(r, 300)); // a watch event, not a fresh read, is what a wait sees
+    await assert.rejects(
+      wait({ labelSelector: 'name=web,deployment=bbbb0002', minAvailable: 1, maxPods: 1, expect: expect(1, 1) }),
+      (err: Error & { type?: string }) => err.type === 'RolloutTampered' && /web-aaaa0001 was scaled to 2 by someone else/.test(err.message),
+    );
+  });
+});
