@@ -35,10 +35,11 @@ export type Scenario = 'update' | 'prune' | 'first' | 'rollback' | 'stuck' | 'ca
 
 /**
  * A cluster call of the deploy, seen at the proxy: the environment secret, the list of the
- * app's RCs, the create, a scale or delete of the new or the old RC, or the pod list that
- * starts a wait on the new or the old side.
+ * app's RCs, the create, a scale or delete of the new or the old RC. (Waits make no call of
+ * their own once the app's shared watch is open: a wait is reached by letting the scale
+ * before it pass and killing a moment later.)
  */
-export type CallTarget = 'secret' | 'list-rcs' | 'create' | 'scale-new' | 'scale-old' | 'delete-new' | 'delete-old' | 'pods-new' | 'pods-old';
+export type CallTarget = 'secret' | 'list-rcs' | 'create' | 'scale-new' | 'scale-old' | 'delete-new' | 'delete-old';
 
 export interface CallPoint {
   target: CallTarget;
@@ -67,6 +68,8 @@ export interface KillPoint {
 
 const wait = 'activity:waitForPods' as const;
 const back = 'phase:RollingBack' as const;
+/** After the scale that starts a wait has passed: the worker is in the wait (pods go in ~300 ms here). */
+const inWait: [number, number] = [80, 200];
 
 /**
  * Every phase of a deploy, and each kind of step in it. Short steps (a scale, a list, a
@@ -82,7 +85,7 @@ export const KILL_POINTS: KillPoint[] = [
   { label: 'RollingOut step 1: scale new to 1 (applied, answer lost)', scenario: 'update', call: { target: 'scale-new', replicas: 1, when: 'after' } },
   { label: 'RollingOut step 1: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 1 }, jitterMs: [0, 1500] },
   { label: 'RollingOut step 1: scale old to 2 (not sent)', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'before' } },
-  { label: 'RollingOut step 1: wait for old pods to go', scenario: 'update', call: { target: 'pods-old', nth: 1, when: 'after' } },
+  { label: 'RollingOut step 1: wait for old pods to go', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'pass' }, jitterMs: inWait },
   { label: 'RollingOut step 2: scale new to 2 (applied, answer lost)', scenario: 'update', call: { target: 'scale-new', replicas: 2, when: 'after' } },
   { label: 'RollingOut step 2: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 3 }, jitterMs: [300, 2000] },
   {
@@ -92,7 +95,7 @@ export const KILL_POINTS: KillPoint[] = [
     again: [500, 8000],
   },
   { label: 'RollingOut step 3: scale old to 0 (applied, answer lost)', scenario: 'update', call: { target: 'scale-old', replicas: 0, when: 'after' } },
-  { label: 'RollingOut step 3: wait for the last old pod to go', scenario: 'update', call: { target: 'pods-old', nth: 3, when: 'after' } },
+  { label: 'RollingOut step 3: wait for the last old pod to go', scenario: 'update', call: { target: 'scale-old', replicas: 0, when: 'pass' }, jitterMs: inWait },
   { label: 'cleanup: RCs listed after the rollout, answer lost', scenario: 'update', call: { target: 'list-rcs', nth: 2, when: 'after' } },
   { label: 'cleanup: delete the old RC (deleted, answer lost)', scenario: 'prune', call: { target: 'delete-old', when: 'after' } },
   { label: 'first deploy: create at full size (created, answer lost)', scenario: 'first', call: { target: 'create', when: 'after' } },
@@ -107,7 +110,7 @@ export const KILL_POINTS: KillPoint[] = [
     again: [500, 8000],
   },
   { label: 'RollingBack: scale the new RC to 0 (applied, answer lost)', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'after' } },
-  { label: 'RollingBack: wait for the new pods to go', scenario: 'rollback', call: { target: 'pods-new', nth: 2, when: 'after' } },
+  { label: 'RollingBack: wait for the new pods to go', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'pass' }, jitterMs: inWait },
   { label: 'RollingBack: delete the new RC (not sent)', scenario: 'rollback', call: { target: 'delete-new', when: 'before' } },
   { label: 'RollingBack: delete the new RC (deleted, answer lost)', scenario: 'rollback', call: { target: 'delete-new', when: 'after' } },
   { label: 'Stuck: waiting for an operator', scenario: 'stuck', trigger: { mark: 'phase:Stuck' }, jitterMs: [0, 1000] },
@@ -125,7 +128,6 @@ interface RunNames {
 
 export function breakpointFor(call: CallPoint, n: RunNames): Breakpoint {
   const rcs = `/api/v1/namespaces/${n.namespace}/replicationcontrollers`;
-  const hashOf = (rc: string) => rc.slice(n.app.length + 1);
   const selector = (r: ProxiedRequest) => r.query.get('labelSelector') ?? '';
   const replicas = (r: ProxiedRequest) => call.replicas === undefined || new RegExp(`"replicas":\\s*${call.replicas}\\b`).test(r.body);
   const matchers: Record<CallTarget, [string, (r: ProxiedRequest) => boolean]> = {
@@ -137,8 +139,6 @@ export function breakpointFor(call: CallPoint, n: RunNames): Breakpoint {
     'scale-old': [`PUT ${n.oldRc}/scale`, (r) => r.method === 'PUT' && r.path === `${rcs}/${n.oldRc}/scale` && replicas(r)],
     'delete-new': [`DELETE ${n.newRc}`, (r) => r.method === 'DELETE' && r.path === `${rcs}/${n.newRc}`],
     'delete-old': [`DELETE ${n.oldRc}`, (r) => r.method === 'DELETE' && r.path === `${rcs}/${n.oldRc}`],
-    'pods-new': ['GET new pods', (r) => r.method === 'GET' && r.path.endsWith('/pods') && selector(r).includes(`deployment=${hashOf(n.newRc)}`) && !selector(r).includes('!=')],
-    'pods-old': ['GET old pods', (r) => r.method === 'GET' && r.path.endsWith('/pods') && selector(r).includes(`deployment!=${hashOf(n.newRc)}`)],
   };
   const [what, match] = matchers[call.target];
   const label = `${what}${call.replicas === undefined ? '' : ` to ${call.replicas}`} #${call.nth ?? 1} ${call.when}`;
@@ -301,7 +301,7 @@ async function killAt(
   assert.ok(!view.closed, `the deploy ended before the kill (${point.label}): the kill point is too late`);
   record.phaseAtKill = lastPhase(view.marks) ?? 'none';
   // A held call is known exactly; otherwise the last activity history shows.
-  record.activityAtKill = held ? `call held: ${held.label}` : (lastActivity(view.marks) ?? '(none yet)');
+  record.activityAtKill = held && point.call?.when !== 'pass' ? `call held: ${held.label}` : (lastActivity(view.marks) ?? '(none yet)');
   const { killed } = await h.crashWorker();
   h.proxy?.releaseHeld();
   return killed;

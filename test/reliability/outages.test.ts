@@ -129,7 +129,8 @@ describe('stack outages mid-rollout', { timeout: 1_800_000 }, () => {
           await waitForMark(handle, { mark: 'phase:AwaitingApproval' });
           await handle.executeUpdate(rollbackUpdate, { args: [{ reason: 'outage test', requestedBy: 'fault-test' }] });
         },
-        atCall: { target: 'pods-old', nth: 2 },
+        // The rollback's first move: the old RC back to its size, then the wait for its pods.
+        atCall: { target: 'scale-old', replicas: 3 },
         async fault() {
           h.proxy!.partition(true);
           await sleep(45_000);
@@ -146,7 +147,8 @@ describe('stack outages mid-rollout', { timeout: 1_800_000 }, () => {
         app: 'cut-forward',
         image: v2,
         overrides: { strategy: { progressDeadlineSeconds: 15, minReadySeconds: 5 } },
-        atCall: { target: 'pods-new', nth: 2 },
+        // Step 2 begins: the new RC to 2, then the wait for its pods.
+        atCall: { target: 'scale-new', replicas: 2 },
         async fault() {
           h.proxy!.partition(true);
           await sleep(45_000);
