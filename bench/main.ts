@@ -1,5 +1,6 @@
 // npm run bench [-- --quick | --suites rollout,concurrency | --replicas 10,100 | --surges 1,25% | --repeats N]
 // npm run bench -- --compare before,after,full     (the same figures of several runs side by side)
+// npm run bench -- --merge full,scale500 --label published   (one report from runs made side by side)
 // npm run bench -- --report-only --label full [--publish]
 //   re-renders the report from saved results; --publish also writes the committed
 //   bench/RESULTS.md and bench/wall-time.svg that BENCHMARKS.md shows.
@@ -10,6 +11,7 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { compareRuns } from './compare.js';
+import { mergeResults } from './merge.js';
 import { readConfig } from './config.js';
 import { runConcurrencySuite } from './concurrency-suite.js';
 import { deployflowSystem } from './deployflow-system.js';
@@ -32,6 +34,16 @@ async function main(argv: string[]): Promise<number> {
     const labels = (argv[compare + 1] ?? '').split(',').filter(Boolean);
     const runs = labels.map((label) => ({ label, results: loadResults(readConfig(['--label', label]).outDir) }));
     process.stdout.write(compareRuns(runs));
+    return 0;
+  }
+  const merge = argv.indexOf('--merge');
+  if (merge >= 0) {
+    const labels = (argv[merge + 1] ?? '').split(',').filter(Boolean);
+    const runs = labels.map((label) => ({ label, results: loadResults(readConfig(['--label', label]).outDir) }));
+    const cfg = readConfig(argv.filter((_, i) => i !== merge && i !== merge + 1));
+    saveResults(cfg.outDir, mergeResults(runs));
+    writeReport(cfg.outDir, loadResults(cfg.outDir));
+    log(`merged ${labels.join(', ')} into ${cfg.outDir}`);
     return 0;
   }
   const reportOnly = argv.includes('--report-only');
