@@ -4,11 +4,12 @@
 // the pods report (ImagePullBackOff, CrashLoopBackOff, Unschedulable, ...).
 import { ApplicationFailure } from '@temporalio/common';
 import { summarizePods, type Pod, type PodCounts } from '../domain/pods.js';
-import type { V1ReplicationController } from '@kubernetes/client-node';
+import type { V1Pod, V1ReplicationController } from '@kubernetes/client-node';
 import { appPart, matchesSelector, parseSelector, type Requirement } from '../domain/selector.js';
 import type { Kube } from './kube.js';
 import type { ClusterWatches, Lease } from './cluster-watches.js';
 import type { SharedWatch } from './shared-watch.js';
+import { kubeCall } from './errors.js';
 import { rcInfo, readReplicationController, type RcInfo } from './replication-controllers.js';
 
 export interface PodWaitInput {
@@ -78,6 +79,7 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
         best = { available: Math.max(best.available, counts.available), ready: Math.max(best.ready, counts.ready), excess: Math.min(best.excess, excess) };
         lastProgressAt = now;
       } else if (now - lastProgressAt > input.progressDeadlineSeconds * 1000) {
+        await Promise.race([confirmStall(kube, pods.watch, input, wanted, counts, now), abort]);
         throw stalled(input, counts);
       }
       await Promise.race([pods.watch.nextChange(RECHECK_MS), abort]);
@@ -87,6 +89,20 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
     pods.release();
     rcs?.release();
   }
+}
+
+/**
+ * A stall is declared on what the shared watch shows; before that, the pods are
+ * read afresh, so a watch that went quiet without an error (a half-open
+ * connection) cannot roll a healthy release back. If the fresh read differs,
+ * the watch is dropped and the wait fails retryably: its retry starts a new one.
+ */
+async function confirmStall(kube: Kube, watch: SharedWatch<V1Pod>, input: PodWaitInput, wanted: Requirement[], seen: PodCounts, now: number): Promise<void> {
+  const list = await kubeCall(`list pods ${input.labelSelector}`, () => kube.core.listNamespacedPod({ namespace: input.namespace, labelSelector: input.labelSelector }));
+  const fresh = summarizePods(list.items.filter((pod) => matchesSelector(pod.metadata?.labels, wanted)) as Pod[], input.minReadySeconds, now);
+  if (fresh.available === seen.available && fresh.ready === seen.ready && fresh.total === seen.total) return;
+  watch.invalidate(`the watch showed ${seen.available} available of ${seen.total}, the apiserver ${fresh.available} of ${fresh.total}`);
+  throw ApplicationFailure.retryable(`${input.target}: the pod watch fell behind; watching afresh`, 'WatchStale');
 }
 
 /** The watch of the app's RCs, when the wait checks them and the selector names the app. */

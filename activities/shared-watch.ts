@@ -3,6 +3,7 @@
 // server ends the watch and re-listing when that version has expired (410).
 // Waits share it through ClusterWatches, so a rollout costs one list and one
 // watch, not a list and a watch per step.
+import { ApplicationFailure } from '@temporalio/common';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Kube } from './kube.js';
 import { toFailure } from './errors.js';
@@ -54,6 +55,12 @@ export class SharedWatch<T extends KubernetesObject> {
     });
   }
 
+  /** Stops the watch as failed (it fell behind): its waits fail retryably and the next one starts afresh. */
+  invalidate(why: string): void {
+    this.fail(ApplicationFailure.retryable(`${this.what}: ${why}`, 'WatchStale'));
+    this.close();
+  }
+
   close(): void {
     this.closed = true;
     this.abort?.abort();
@@ -82,7 +89,10 @@ export class SharedWatch<T extends KubernetesObject> {
   }
 
   private async watchFrom(resourceVersion: string | undefined): Promise<void> {
-    const params = { labelSelector: this.labelSelector, resourceVersion, allowWatchBookmarks: true };
+    // Ended by the server after 4-5 minutes and resumed, as client-go's reflectors do:
+    // a connection that died without a word cannot hide changes for long.
+    const timeoutSeconds = 240 + Math.floor(Math.random() * 60);
+    const params = { labelSelector: this.labelSelector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds };
     let lastVersion = resourceVersion;
     this.abort = await this.kube.watch.watch(
       this.path,

@@ -104,4 +104,26 @@ describe('shared pod and RC watches on the local stack', () => {
       (err: Error & { type?: string }) => err.type === 'RolloutTampered' && /web-aaaa0001 was scaled to 2 by someone else/.test(err.message),
     );
   });
+
+  test('a watch that went quiet without an error cannot declare a stall: the pods are read afresh first', async () => {
+    // The same apiserver, but a watch that never delivers an event (a half-open connection).
+    const silent = new ClusterWatches({ ...kube, watch: { watch: async () => new AbortController() } as unknown as Kube['watch'] }, LINGER_MS);
+    try {
+      await scale('bbbb0002', 2); // one more new pod, which the silent watch will never show
+      const waitSilently = () =>
+        waitForPods(
+          kube,
+          silent,
+          { namespace, target: 'new side', labelSelector: 'name=web,deployment=bbbb0002', minAvailable: 2, maxPods: 2, minReadySeconds: 0, progressDeadlineSeconds: 3 },
+          hooks(),
+        );
+      // The new pod turns Ready a second after it is created (the stack's KWOK stage), so
+      // the first list cannot show it available: only a fresh read at the stall can.
+      await assert.rejects(waitSilently(), (err: Error & { type?: string }) => err.type === 'WatchStale');
+      const retried = await waitSilently();
+      assert.equal(retried.available, 2, 'the retry lists afresh and sees both pods');
+    } finally {
+      silent.closeAll();
+    }
+  });
 });
