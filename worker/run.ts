@@ -40,6 +40,10 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
     // Live pod counts reach `deployctl watch` through heartbeat details: send them promptly.
     maxHeartbeatThrottleInterval: '1s',
+    // Every rollout holds a wait activity that sits on a watch for most of its life.
+    // With the SDK's default of 100 slots, 100 concurrent deploys filled them all and
+    // each deploy's quick calls (list, create, delete) queued behind the waits.
+    maxConcurrentActivityTaskExecutions: 1000,
     identity: `deployflow-worker/${config.environment}@${process.pid}`,
   });
 }
