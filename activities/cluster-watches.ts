@@ -5,7 +5,7 @@
 // rollout instead of one per step, like a controller's informer.
 import type { KubernetesObject, V1Pod, V1ReplicationController } from '@kubernetes/client-node';
 import type { Kube } from './kube.js';
-import { SharedWatch } from './shared-watch.js';
+import { SharedWatch, type Listed } from './shared-watch.js';
 
 /** Long enough to bridge the gap between two steps on a busy worker; short enough not to hold idle watches. */
 export const WATCH_LINGER_MS = 10_000;
@@ -59,7 +59,7 @@ export class ClusterWatches {
     namespace: string,
     resource: string,
     labelSelector: string,
-    list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
+    list: () => Promise<Listed<T>>,
   ): Lease<T> {
     const key = `${namespace}/${resource}?${labelSelector}`;
     let entry = this.entries.get(key);

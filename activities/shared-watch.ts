@@ -36,7 +36,7 @@ export class SharedWatch<T extends KubernetesObject> {
     this.ready.catch(() => {});
   }
 
-  /** Why the watch stopped for good, if it did: the next wait has to start a new one. */
+  /** The watch stopped for good (an error, or dropped as stale): the next wait has to start a new one. */
   get failed(): boolean {
     return this.failure !== undefined;
   }
