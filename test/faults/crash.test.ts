@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { faultHarness, seededRandom, type FaultHarness } from '../helpers/fault-harness.js';
 import { crashRun, KILL_POINTS } from '../helpers/crash-points.js';
 
-const SAMPLE = ['RollingOut step 2: wait for new pods', 'RollingBack: wait for the new pods to go'];
+const SAMPLE = ['RollingOut step 2: wait for new pods', 'RollingBack: new RC scaled to 0, its wait for the new pods to go starting'];
 
 describe('worker crashes (sample)', { timeout: 600_000 }, () => {
   let h: FaultHarness;

@@ -68,8 +68,12 @@ export interface KillPoint {
 
 const wait = 'activity:waitForPods' as const;
 const back = 'phase:RollingBack' as const;
-/** After the scale that starts a wait has passed: the worker is in the wait (pods go in ~300 ms here). */
-const inWait: [number, number] = [80, 200];
+/**
+ * Just after the scale that starts a wait for pods to go has passed the proxy: the
+ * scale's answer, the workflow task and the wait's start. That wait itself lasts
+ * milliseconds (pods count as gone once they are terminating), so it is aimed at, not held.
+ */
+const intoWait: [number, number] = [0, 15];
 
 /**
  * Every phase of a deploy, and each kind of step in it. Short steps (a scale, a list, a
@@ -85,7 +89,7 @@ export const KILL_POINTS: KillPoint[] = [
   { label: 'RollingOut step 1: scale new to 1 (applied, answer lost)', scenario: 'update', call: { target: 'scale-new', replicas: 1, when: 'after' } },
   { label: 'RollingOut step 1: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 1 }, jitterMs: [0, 1500] },
   { label: 'RollingOut step 1: scale old to 2 (not sent)', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'before' } },
-  { label: 'RollingOut step 1: wait for old pods to go', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'pass' }, jitterMs: inWait },
+  { label: 'RollingOut step 1: old RC scaled to 2, its wait for old pods to go starting', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'pass' }, jitterMs: intoWait },
   { label: 'RollingOut step 2: scale new to 2 (applied, answer lost)', scenario: 'update', call: { target: 'scale-new', replicas: 2, when: 'after' } },
   { label: 'RollingOut step 2: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 3 }, jitterMs: [300, 2000] },
   {
@@ -95,7 +99,7 @@ export const KILL_POINTS: KillPoint[] = [
     again: [500, 8000],
   },
   { label: 'RollingOut step 3: scale old to 0 (applied, answer lost)', scenario: 'update', call: { target: 'scale-old', replicas: 0, when: 'after' } },
-  { label: 'RollingOut step 3: wait for the last old pod to go', scenario: 'update', call: { target: 'scale-old', replicas: 0, when: 'pass' }, jitterMs: inWait },
+  { label: 'RollingOut step 3: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 5 }, jitterMs: [300, 1500] },
   { label: 'cleanup: RCs listed after the rollout, answer lost', scenario: 'update', call: { target: 'list-rcs', nth: 2, when: 'after' } },
   { label: 'cleanup: delete the old RC (deleted, answer lost)', scenario: 'prune', call: { target: 'delete-old', when: 'after' } },
   { label: 'first deploy: create at full size (created, answer lost)', scenario: 'first', call: { target: 'create', when: 'after' } },
@@ -110,7 +114,7 @@ export const KILL_POINTS: KillPoint[] = [
     again: [500, 8000],
   },
   { label: 'RollingBack: scale the new RC to 0 (applied, answer lost)', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'after' } },
-  { label: 'RollingBack: wait for the new pods to go', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'pass' }, jitterMs: inWait },
+  { label: 'RollingBack: new RC scaled to 0, its wait for the new pods to go starting', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'pass' }, jitterMs: intoWait },
   { label: 'RollingBack: delete the new RC (not sent)', scenario: 'rollback', call: { target: 'delete-new', when: 'before' } },
   { label: 'RollingBack: delete the new RC (deleted, answer lost)', scenario: 'rollback', call: { target: 'delete-new', when: 'after' } },
   { label: 'Stuck: waiting for an operator', scenario: 'stuck', trigger: { mark: 'phase:Stuck' }, jitterMs: [0, 1000] },
