@@ -2,9 +2,9 @@
 // create-or-replace → stepwise rolling update, with rollback on failure, on an
 // operator's request and on cancellation. The steps live in their own files:
 // apply.ts, rolling-update.ts, rollback.ts, outcome.ts.
-import { CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { resolveLimits } from '../domain/rollout.js';
-import { templateHashOf } from '../domain/render.js';
+import { renderReplicationController, templateHashOf, type RenderInput } from '../domain/render.js';
 import * as cluster from './cluster.js';
 import { nextRevision, planApply, revisionsToDelete } from './apply-plan.js';
 import { apply, sideOf } from './apply.js';
@@ -12,7 +12,7 @@ import { DeployTracker } from './tracker.js';
 import { OperatorControls } from './operator.js';
 import { rollingUpdate } from './rolling-update.js';
 import { forwardGate, rollBack, type Rollout } from './rollback.js';
-import { describeFailure, validateTarget } from './target.js';
+import { describeFailure, invalidSpecAsFailure, validateTarget } from './target.js';
 import { notifyPhase } from './notifications.js';
 import { assertCleanEnd, fail, finish } from './outcome.js';
 import type { DeployInput, DeployResult, Outcome } from './messages.js';
@@ -41,13 +41,20 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
     Object.assign(tracker.progress, { desired: spec.replicas, approval: spec.strategy.approval });
     void notifyPhase(tracker, 'started', `deploying ${image} (${spec.replicas} replicas)`);
 
+    // The secret check and the RC list are independent reads: made at once, and the
+    // manifest rendered right here (the create's input records it in history), a
+    // deploy starts two round trips sooner. Deploys started before keep their path.
+    const quickStart = patched('secret-and-list-at-once');
     tracker.setPhase('EnsuringSecret');
-    await cluster.ensureEnvironmentSecret(spec.namespace, input.environment);
+    const secret = cluster.ensureEnvironmentSecret(spec.namespace, input.environment);
+    const listed = quickStart ? cluster.listReplicationControllers(spec.namespace, spec.name) : undefined;
+    listed?.catch(() => undefined); // a refused secret fails the deploy first
+    await secret;
 
     tracker.setPhase('Rendering');
-    const rcs = await cluster.listReplicationControllers(spec.namespace, spec.name);
+    const rcs = await (listed ?? cluster.listReplicationControllers(spec.namespace, spec.name));
     const plan = planApply(rcs, templateHashOf(spec, image), spec.replicas);
-    const manifest = await cluster.render({
+    const renderInput: RenderInput = {
       spec,
       environment: input.environment,
       image,
@@ -56,7 +63,8 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
       source: input.source,
       workflowId: workflowInfo().workflowId,
       replicas: spec.replicas,
-    });
+    };
+    const manifest = quickStart ? invalidSpecAsFailure(() => renderReplicationController(renderInput)) : await cluster.render(renderInput);
 
     tracker.setPhase('Applying');
     if (plan.kind === 'unchanged') {

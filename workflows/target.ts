@@ -38,7 +38,7 @@ async function keptRevision(input: DeployInput): Promise<{ spec: AppSpec; image:
 }
 
 /** Domain code throws InvalidSpecError; workflow code may only throw ApplicationFailure. */
-function invalidSpecAsFailure<T>(fn: () => T): T {
+export function invalidSpecAsFailure<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {

@@ -83,7 +83,7 @@ const intoWait: [number, number] = [0, 15];
 export const KILL_POINTS: KillPoint[] = [
   { label: 'Validating: right after the start', scenario: 'update', delayMs: 0 },
   { label: 'EnsuringSecret: reading the secret', scenario: 'update', call: { target: 'secret', when: 'before' } },
-  { label: 'Rendering: RCs listed, answer lost', scenario: 'update', call: { target: 'list-rcs', when: 'after' } },
+  { label: 'Rendering: RCs listed (beside the secret check), answer lost', scenario: 'update', call: { target: 'list-rcs', when: 'after' } },
   { label: 'Applying: create the new RC (not sent)', scenario: 'update', call: { target: 'create', when: 'before' } },
   { label: 'Applying: create the new RC (created, answer lost)', scenario: 'update', call: { target: 'create', when: 'after' } },
   { label: 'RollingOut step 1: scale new to 1 (applied, answer lost)', scenario: 'update', call: { target: 'scale-new', replicas: 1, when: 'after' } },
