@@ -27,6 +27,8 @@ describe('per-node agents', () => {
   after(async () => {
     for (const name of EXTRA_NODES) await core(h.kc).deleteNode({ name }).catch(() => undefined);
     await h.client.schedule.getHandle(scheduleIdFor(h.environment, h.namespace, spec.name)).delete().catch(() => undefined);
+    // Agents hold a host port on every node: left running, they would refuse the next run's agents.
+    await core(h.kc).deleteNamespace({ name: h.namespace }).catch(() => undefined);
     await h?.close();
   });
 
