@@ -131,7 +131,12 @@ describe('the in-cluster worker of examples/worker/ on the local stack', () => {
     assert.equal(before.code, 1, 'no worker of this environment yet');
 
     worker = await startWorker(info, inCluster, environment, [appNamespace]);
-    const polling = await runCli(['workers', '--env', environment], { TEMPORAL_ADDRESS: info.temporalAddress });
+    // The server lists a poller once its first poll arrives, a moment after the worker starts.
+    let polling = await runCli(['workers', '--env', environment], { TEMPORAL_ADDRESS: info.temporalAddress });
+    for (let tries = 1; polling.code !== 0 && tries < 20; tries++) {
+      await new Promise((r) => setTimeout(r, 500));
+      polling = await runCli(['workers', '--env', environment], { TEMPORAL_ADDRESS: info.temporalAddress });
+    }
     assert.equal(polling.code, 0, polling.stderr);
 
     const example = parseSpecText(fs.readFileSync(new URL('../../examples/awesome-api.yaml', import.meta.url), 'utf8'));
