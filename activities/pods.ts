@@ -69,8 +69,7 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
         await Promise.race([checkUntouched(kube, rcs?.watch, input), abort]);
         rcsCheckedAt = now;
       }
-      const matching = [...pods.watch.items.values()].filter((pod) => matchesSelector(pod.metadata?.labels, wanted));
-      const counts = summarizePods(matching as Pod[], input.minReadySeconds, now) as PodCounts;
+      const counts = countSide(pods.watch.items.values(), wanted, input.minReadySeconds, now);
       hooks.heartbeat(counts);
       if (counts.available >= input.minAvailable && counts.total <= input.maxPods) return counts;
 
@@ -91,6 +90,12 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
   }
 }
 
+/** Counts the pods of one side of the rollout among the app's pods. */
+function countSide(pods: Iterable<V1Pod>, wanted: Requirement[], minReadySeconds: number, now: number): PodCounts {
+  const side = [...pods].filter((pod) => matchesSelector(pod.metadata?.labels, wanted));
+  return summarizePods(side as Pod[], minReadySeconds, now) as PodCounts;
+}
+
 /**
  * A stall is declared on what the shared watch shows; before that, the pods are
  * read afresh, so a watch that went quiet without an error (a half-open
@@ -99,7 +104,7 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
  */
 async function confirmStall(kube: Kube, watch: SharedWatch<V1Pod>, input: PodWaitInput, wanted: Requirement[], seen: PodCounts, now: number): Promise<void> {
   const list = await kubeCall(`list pods ${input.labelSelector}`, () => kube.core.listNamespacedPod({ namespace: input.namespace, labelSelector: input.labelSelector }));
-  const fresh = summarizePods(list.items.filter((pod) => matchesSelector(pod.metadata?.labels, wanted)) as Pod[], input.minReadySeconds, now);
+  const fresh = countSide(list.items, wanted, input.minReadySeconds, now);
   if (fresh.available === seen.available && fresh.ready === seen.ready && fresh.total === seen.total) return;
   watch.invalidate(`the watch showed ${seen.available} available of ${seen.total}, the apiserver ${fresh.available} of ${fresh.total}`);
   throw ApplicationFailure.retryable(`${input.target}: the pod watch fell behind; watching afresh`, 'WatchStale');
