@@ -59,8 +59,8 @@ done
 total=$SECONDS
 build temporal temporal "-s -w" github.com/temporalio/cli/cmd/temporal
 build etcd etcd "-s -w" deployflow.local/stack/etcd
-build kwok kwok "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" \
-  sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl
+# kwokctl is not built: stack/lifecycle.ts runs kwok itself.
+build kwok kwok "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
 build kubernetes kubernetes "$k8s_ldflags" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl

@@ -1,9 +1,6 @@
 //go:build tools
 
-// Package tools pins kwok (simulated nodes and pods) and kwokctl.
+// Package tools pins kwok (simulated nodes and pods).
 package tools
 
-import (
-	_ "sigs.k8s.io/kwok/cmd/kwok"
-	_ "sigs.k8s.io/kwok/cmd/kwokctl"
-)
+import _ "sigs.k8s.io/kwok/cmd/kwok"
