@@ -6,13 +6,15 @@ export interface SpecIssue {
   field: string;
   /** What the value must be, e.g. `must be 1-65535`. */
   rule: string;
+  /** The worker-policy entry behind the rule, e.g. `images.repositories`; absent for spec rules. */
+  policy?: string;
 }
 
 export class InvalidSpecError extends Error {
   readonly issues: SpecIssue[];
 
   constructor(issues: SpecIssue[]) {
-    super(issues.map((i) => `${i.field}: ${i.rule}`).join('\n'));
+    super(issues.map(describeIssue).join('\n'));
     this.name = 'InvalidSpecError';
     this.issues = issues.map((i) => ({ ...i }));
   }
@@ -21,4 +23,9 @@ export class InvalidSpecError extends Error {
 /** One-issue shorthand for checks that stop at the first problem. */
 export function invalidSpec(field: string, rule: string): InvalidSpecError {
   return new InvalidSpecError([{ field, rule }]);
+}
+
+/** `field: rule`, with the policy entry when a worker policy refused it. */
+export function describeIssue(i: SpecIssue): string {
+  return i.policy ? `${i.field}: ${i.rule} (policy ${i.policy})` : `${i.field}: ${i.rule}`;
 }
