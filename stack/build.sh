@@ -22,9 +22,12 @@ export GOFLAGS="-mod=readonly -trimpath" CGO_ENABLED=0
 
 log() { printf '[stack:build] %s\n' "$*" >&2; }
 
-if ! command -v go >/dev/null; then
-  log "Go is not installed; installing Debian's golang-go"
-  apt-get update -qq && apt-get install -y -qq golang-go >/dev/null
+bash "$here/install-packages.sh" golang-go
+# kwok v0.8.0's go.mod says go 1.26.0, and GOTOOLCHAIN=local forbids fetching a newer Go.
+go_minor=$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')
+if [ "$go_minor" -lt 26 ]; then
+  log "Go 1.26 or newer is needed, found $(go env GOVERSION): see https://go.dev/dl/"
+  exit 1
 fi
 
 # build NAME MODULE_DIR LDFLAGS PACKAGE... : builds the packages whose binaries are missing.

@@ -7,6 +7,8 @@
 // campaign) kill and restart stack components, so each run of them gets a stack
 // of its own (.stack-faults/run-<pid>), stopped at the end; its logs are kept in
 // test-results/ if a test failed. DEPLOYFLOW_KEEP_FAULT_STACK=1 keeps it running.
+// Debian packages a selected file needs (Chromium, nginx, openssl) are installed
+// first when missing (stack/install-packages.sh).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,8 +34,27 @@ function testFiles(tier: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
+// The Debian packages a test file needs; installed when missing before any test
+// runs, so `npm test` on a fresh machine needs nothing installed by hand.
+const SYSTEM_PACKAGES: Record<string, string[]> = {
+  // drives the Temporal Web UI headless (CHROMIUM_PATH names another browser instead)
+  'integration/browser': process.env.CHROMIUM_PATH ? [] : ['chromium'],
+  'integration/mtls': ['nginx-light', 'openssl'], // a TLS-terminating gRPC proxy and its certificates
+};
+
+function installPackages(files: string[]): void {
+  const needed = [...new Set(files.flatMap((f) => SYSTEM_PACKAGES[path.relative(root, f).replace(/\.test\.ts$/, '')] ?? []))];
+  if (needed.length === 0) return;
+  const result = spawnSync('bash', [path.join(repo, 'stack', 'install-packages.sh'), ...needed], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`could not install ${needed.join(', ')} (stack/install-packages.sh); the tests that need them cannot run`);
+    process.exit(1);
+  }
+}
+
 const tiers = process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_TIERS;
 const files = tiers.flatMap(testFiles);
+installPackages(files);
 
 // A fault stack of this run's own, unless the caller chose one.
 const faulty = tiers.some((t) => FAULT_TIERS.includes(t.split('/')[0]!));

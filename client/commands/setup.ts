@@ -1,13 +1,16 @@
 // `deployctl setup`: registers the search attributes the deploy workflow
 // upserts (DeployEnvironment, DeployApp, ...), so Temporal accepts them and
 // "all stuck deploys in production" is one list query. Idempotent: only
-// missing attributes are added.
+// missing attributes are added. That is all the server holds for the UI: the
+// Temporal UI keeps list columns and saved views in each browser, so setup
+// prints the link that saves the stuck-deploys view and the columns to add.
 import type { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../../domain/names.js';
 import { noPositionals, outputFormat, parseCommand } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { stuckDeploysViewUrl, STUCK_VIEW_NAME } from '../links.js';
 import { Output } from '../output.js';
 import { withTemporal } from '../temporal.js';
 
@@ -16,15 +19,19 @@ type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 // a dependency of the SDK, not of this project, and CJS named exports do not
 // load from ESM.
 const KEYWORD: IndexedValueType = 2;
+// The columns that make a stuck deploy stand out in the UI's workflow list.
+const UI_COLUMNS = [SEARCH_ATTRIBUTES.phase, SEARCH_ATTRIBUTES.environment, SEARCH_ATTRIBUTES.app];
 
 const usage = `deployctl setup
 
 Registers deployflow's search attributes (${Object.values(SEARCH_ATTRIBUTES).join(', ')},
 all Keyword) on the Temporal namespace (TEMPORAL_NAMESPACE, default "default").
-Adds only the missing ones; running it again changes nothing.
+Adds only the missing ones; running it again changes nothing. With
+DEPLOYFLOW_TEMPORAL_UI set, prints the Temporal UI link that saves a
+"${STUCK_VIEW_NAME}" view in the browser that opens it, and the columns to add.
 
 Options:
-  -o, --output text|json   json: { namespace, added, existing, conflicting }
+  -o, --output text|json   json: { namespace, added, existing, conflicting, ui: { stuckView, columns } }
   -h, --help`;
 
 async function run(argv: string[], io: CliIo): Promise<number> {
@@ -51,9 +58,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       });
     }
 
-    if (out.isJson) out.document({ namespace, added, existing, conflicting });
+    const stuckView = stuckDeploysViewUrl(io.env, namespace) ?? null;
+    if (out.isJson) out.document({ namespace, added, existing, conflicting, ui: { stuckView, columns: UI_COLUMNS } });
     for (const name of added) out.line(`added ${name} (Keyword) to namespace ${namespace}`);
     if (added.length === 0 && conflicting.length === 0) out.line(`all ${wanted.length} search attributes already registered in namespace ${namespace}`);
+    if (stuckView) out.line(`Temporal UI: open once to save the "${STUCK_VIEW_NAME}" view: ${stuckView}`);
+    out.line(`Temporal UI columns (kept per browser): Configure Columns above the workflow list, add ${UI_COLUMNS.join(', ')}`);
     for (const name of conflicting) out.note(`${name} exists in namespace ${namespace} with another type; deployflow needs it as Keyword`);
     return conflicting.length > 0 ? EXIT.failed : EXIT.ok;
   });

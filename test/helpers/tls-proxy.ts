@@ -32,10 +32,10 @@ export interface TlsProxy {
   stop(): Promise<void>;
 }
 
-/** Fails with the fix when a tool the test needs is missing (CI installs them with stack/install-packages.sh). */
+/** Fails with the fix when a tool the test needs is missing (test/run.ts installs them with stack/install-packages.sh). */
 export function requireTool(name: string, versionArgs: string[]): string {
   const found = spawnSync('sh', ['-c', `command -v ${name} || ls /usr/sbin/${name} 2>/dev/null`], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
-  if (!found) throw new Error(`${name} is not installed: run \`bash stack/install-packages.sh\` (it installs nginx-light and openssl)`);
+  if (!found) throw new Error(`${name} is not installed: run \`bash stack/install-packages.sh nginx-light openssl\` (npm test does)`);
   const version = spawnSync(found, versionArgs, { encoding: 'utf8' });
   if (version.status !== 0) throw new Error(`${found} ${versionArgs.join(' ')} failed: ${version.stderr}`);
   return found;

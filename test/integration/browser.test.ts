@@ -30,7 +30,7 @@ describe('Temporal Web UI', () => {
   let handle: DeployHandle;
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (stack/install-packages.sh installs it)`);
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (npm test installs it: bash stack/install-packages.sh chromium)`);
     h = await deployHarness('ui');
     await h.deploy('registry.example/awesome-api:1.0.0');
     handle = await startDeploy(h.client, {

@@ -7,7 +7,7 @@ import { bar, createLiveView, frameLines, logLine, type LiveSnapshot } from '../
 import { deployHistoryQuery, deployListQuery } from '../../client/visibility-query.js';
 import { outcomeOf, type DeployInfo } from '../../client/deploy-info.js';
 import { exitCodeFor } from '../../client/result.js';
-import { temporalUiUrl } from '../../client/links.js';
+import { stuckDeploysViewUrl, temporalUiUrl } from '../../client/links.js';
 import { formatDuration, formatTable } from '../../client/output.js';
 
 function progress(overrides: Partial<DeployProgress> = {}): DeployProgress {
@@ -167,6 +167,14 @@ describe('results', () => {
       temporalUiUrl({ DEPLOYFLOW_TEMPORAL_UI: 'http://ui.example:8233/' }, 'default', 'deploy/prod/default/awesome-api'),
       'http://ui.example:8233/namespaces/default/workflows/deploy%2Fprod%2Fdefault%2Fawesome-api',
     );
+  });
+
+  test('the stuck-deploys view link: the list filtered on DeployPhase, saved under a name by the UI', () => {
+    assert.equal(stuckDeploysViewUrl({}, 'default'), undefined);
+    const url = new URL(stuckDeploysViewUrl({ DEPLOYFLOW_TEMPORAL_UI: 'http://ui.example:8233/' }, 'team a')!);
+    assert.equal(url.pathname, '/namespaces/team%20a/workflows');
+    assert.equal(url.searchParams.get('query'), 'DeployPhase="Stuck"');
+    assert.equal(url.searchParams.get('savedQuery'), 'Stuck deploys');
   });
 
   test('durations and tables read well', () => {
