@@ -14,6 +14,8 @@ export function temporalUiUrl(env: Readonly<Record<string, string | undefined>>,
 }
 
 export const STUCK_VIEW_NAME = 'Stuck deploys';
+/** The list columns that make a stuck deploy stand out (the UI keeps columns per browser too). */
+export const UI_LIST_COLUMNS = [SEARCH_ATTRIBUTES.phase, SEARCH_ATTRIBUTES.environment, SEARCH_ATTRIBUTES.app];
 const STUCK: Phase = 'Stuck';
 
 /**

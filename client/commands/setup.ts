@@ -10,7 +10,7 @@ import { noPositionals, outputFormat, parseCommand } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { stuckDeploysViewUrl, STUCK_VIEW_NAME } from '../links.js';
+import { stuckDeploysViewUrl, STUCK_VIEW_NAME, UI_LIST_COLUMNS } from '../links.js';
 import { Output } from '../output.js';
 import { withTemporal } from '../temporal.js';
 
@@ -19,8 +19,6 @@ type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 // a dependency of the SDK, not of this project, and CJS named exports do not
 // load from ESM.
 const KEYWORD: IndexedValueType = 2;
-// The columns that make a stuck deploy stand out in the UI's workflow list.
-const UI_COLUMNS = [SEARCH_ATTRIBUTES.phase, SEARCH_ATTRIBUTES.environment, SEARCH_ATTRIBUTES.app];
 
 const usage = `deployctl setup
 
@@ -59,11 +57,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
 
     const stuckView = stuckDeploysViewUrl(io.env, namespace) ?? null;
-    if (out.isJson) out.document({ namespace, added, existing, conflicting, ui: { stuckView, columns: UI_COLUMNS } });
+    if (out.isJson) out.document({ namespace, added, existing, conflicting, ui: { stuckView, columns: UI_LIST_COLUMNS } });
     for (const name of added) out.line(`added ${name} (Keyword) to namespace ${namespace}`);
     if (added.length === 0 && conflicting.length === 0) out.line(`all ${wanted.length} search attributes already registered in namespace ${namespace}`);
     if (stuckView) out.line(`Temporal UI: open once to save the "${STUCK_VIEW_NAME}" view: ${stuckView}`);
-    out.line(`Temporal UI columns (kept per browser): Configure Columns above the workflow list, add ${UI_COLUMNS.join(', ')}`);
+    out.line(`Temporal UI columns (kept per browser): Configure Columns above the workflow list, add ${UI_LIST_COLUMNS.join(', ')}`);
     for (const name of conflicting) out.note(`${name} exists in namespace ${namespace} with another type; deployflow needs it as Keyword`);
     return conflicting.length > 0 ? EXIT.failed : EXIT.ok;
   });

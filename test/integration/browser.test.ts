@@ -1,13 +1,16 @@
 // An operator in the Temporal Web UI (headless Debian Chromium driven by
-// playwright-core): finds a stuck deploy with a DeployPhase="Stuck" query,
-// reads its progress table, sends the `rollback` update from the UI and sees
-// the deploy roll back. Screenshots land in test-results/.
+// playwright-core): opens the stuck-deploys view link `deployctl setup` prints,
+// adds the Deploy* columns the README names and sees the deploy's phase in the
+// list, reads its progress table, sends the `rollback` update from the UI and
+// sees the deploy roll back. Screenshots land in test-results/
+// (DEPLOYFLOW_UPDATE_DOCS=1 also refreshes the two in docs/).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDeploy, waitForResult, type DeployHandle } from '../../client/api.js';
+import { STUCK_VIEW_NAME, stuckDeploysViewUrl, UI_LIST_COLUMNS } from '../../client/links.js';
 import { progressQuery } from '../../workflows/messages.js';
 import { repoRoot } from '../../stack/layout.js';
 import { deployHarness, type DeployHarness } from '../helpers/deploys.js';
@@ -50,11 +53,28 @@ describe('Temporal Web UI', () => {
 
   test('finds the stuck deploy, shows its progress table, and rolls it back from the UI', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const query = encodeURIComponent('DeployPhase="Stuck"');
-    await page.goto(`${h.info.uiUrl}/namespaces/default/workflows?query=${query}`);
+    await page.goto(stuckDeploysViewUrl({ DEPLOYFLOW_TEMPORAL_UI: h.info.uiUrl }, 'default')!);
     const link = page.getByRole('link', { name: handle.workflowId });
     await link.waitFor({ timeout: 30_000 });
-    await shot(page, 'ui-stuck-list');
+    // The link saved the view in this browser: it is listed among the saved views.
+    await page.getByText(STUCK_VIEW_NAME, { exact: true }).first().waitFor();
+
+    await page.getByTestId('workflows-summary-table-configuration-button').click();
+    for (const column of UI_LIST_COLUMNS) await page.getByTestId(`orderable-list-item-${column}-add-button`).click();
+    await page.getByRole('button', { name: 'Close Workflows Table configuration' }).click();
+    const headers = (await page.getByRole('columnheader').allInnerTexts()).map((t) => t.trim());
+    const cells = (await page.getByRole('row').filter({ has: link }).getByRole('cell').allInnerTexts()).map((t) => t.trim());
+    const cell = (column: string) => cells[headers.indexOf(column)];
+    assert.deepEqual(
+      UI_LIST_COLUMNS.map((c) => [c, cell(c)]),
+      [
+        ['DeployPhase', 'Stuck'],
+        ['DeployEnvironment', h.environment],
+        ['DeployApp', h.spec().name],
+      ],
+    );
+    const list = await shot(page, 'ui-stuck-list');
+    if (process.env.DEPLOYFLOW_UPDATE_DOCS) fs.copyFileSync(list, path.join(repoRoot, 'docs', 'ui-stuck-list.png'));
 
     await link.click();
     await page.getByText('User Metadata').click();

@@ -61,9 +61,11 @@ describe('deployctl on the local stack', () => {
     for (let i = 0; i < 2; i++) {
       const r = await cli('setup', '-o', 'json');
       assert.equal(r.code, 0, r.stderr);
-      const { existing, added, conflicting } = r.json<{ existing: string[]; added: string[]; conflicting: string[] }>();
+      const { existing, added, conflicting, ui } = r.json<{ existing: string[]; added: string[]; conflicting: string[]; ui: { stuckView: string; columns: string[] } }>();
       assert.deepEqual(conflicting, []);
       assert.equal(existing.length + added.length, 5);
+      assert.equal(ui.stuckView, `${UI}/namespaces/default/workflows?query=${encodeURIComponent('DeployPhase="Stuck"')}&savedQuery=Stuck%20deploys`);
+      assert.deepEqual(ui.columns, ['DeployPhase', 'DeployEnvironment', 'DeployApp']);
     }
   });
 
