@@ -4,6 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { renderReplicationController as render, type ReplicationControllerManifest, type RenderInput } from '../domain/render.js';
+import type { WorkerPolicy } from '../domain/worker-policy.js';
 import type { Kube } from './kube.js';
 import { ensureEnvironmentSecret } from './secret.js';
 import {
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   kube: Kube;
   /** The environment this worker's cluster serves. */
   environment: string;
+  /** What this worker agrees to write, whatever reaches its task queue (absent: DEFAULT_WORKER_POLICY). */
+  policy?: WorkerPolicy;
   /** Chat webhooks told about phase changes (this environment's channel). */
   webhooks?: string[];
   /** Temporal Web UI base URL, for links in notifications. */
