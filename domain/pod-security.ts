@@ -1,7 +1,8 @@
 // The Pod Security Standards (kubernetes.io/docs/concepts/security/pod-security-standards,
-// as of Kubernetes 1.34), checked on a pod template before anything is written, so a
-// refusal names the field instead of surfacing later as a pod the namespace's Pod
-// Security Admission rejects, or never rejects because the namespace is not labelled.
+// Kubernetes 1.34, as its Pod Security Admission checks them), checked on a pod
+// template before anything is written, so a refusal names the field instead of
+// surfacing later as a pod the namespace's Pod Security Admission rejects (or never
+// rejects, because the namespace is not labelled).
 //
 // Every control is an allowlist ("allowed values" in the docs): a value of a kind the
 // docs do not list (a string where a boolean goes) is refused, never read as false.
@@ -32,12 +33,12 @@ export const BASELINE_CAPABILITIES = [
 export const SAFE_SYSCTLS = [
   'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies',
   'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout',
-  'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem',
 ] as const;
 export const SELINUX_TYPES = ['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'] as const;
 /** Volume sources the restricted level allows: the core types, and storage set up by the cluster's admins. */
 export const RESTRICTED_VOLUME_TYPES = [
-  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret',
+  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
 ] as const;
 
 const PROFILE_TYPES = ['RuntimeDefault', 'Localhost'];
@@ -86,8 +87,8 @@ function baselinePod(template: unknown, spec: unknown, ctx: Mapping | undefined,
   if (isMapping(annotations)) {
     for (const [key, value] of Object.entries(annotations)) {
       if (!key.startsWith(APPARMOR_ANNOTATION)) continue;
-      if (value === 'runtime/default' || (typeof value === 'string' && value.startsWith('localhost/'))) continue;
-      report(`metadata.annotations.${key}`, 'must be runtime/default or localhost/<profile>', 'AppArmor');
+      if (value === '' || value === 'runtime/default' || (typeof value === 'string' && value.startsWith('localhost/'))) continue;
+      report(`metadata.annotations.${key}`, 'must be runtime/default, localhost/<profile> or empty', 'AppArmor');
     }
   }
 }
@@ -138,13 +139,12 @@ function securityContextBaseline(ctx: Mapping | undefined, path: string, report:
     }
     if (!isMapping(seLinux)) report(`${path}.seLinuxOptions`, 'must be a mapping', 'SELinux');
   }
-  const seccomp = own(own(ctx, 'seccompProfile'), 'type');
-  if (seccomp !== undefined && !PROFILE_TYPES.includes(seccomp as string)) {
-    report(`${path}.seccompProfile.type`, 'must be RuntimeDefault or Localhost (never Unconfined)', 'seccomp');
-  }
-  const appArmor = own(own(ctx, 'appArmorProfile'), 'type');
-  if (appArmor !== undefined && !PROFILE_TYPES.includes(appArmor as string)) {
-    report(`${path}.appArmorProfile.type`, 'must be RuntimeDefault or Localhost (never Unconfined)', 'AppArmor');
+  // A profile that is set names its type; a missing one reads as "" there, which is no allowed value.
+  for (const [key, control] of [['seccompProfile', 'seccomp'], ['appArmorProfile', 'AppArmor']] as const) {
+    const profile = own(ctx, key);
+    if (profile !== undefined && !PROFILE_TYPES.includes(own(profile, 'type') as string)) {
+      report(`${path}.${key}.type`, 'must be RuntimeDefault or Localhost (never Unconfined)', control);
+    }
   }
 }
 

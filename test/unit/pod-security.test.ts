@@ -91,7 +91,7 @@ describe('Pod Security baseline', () => {
     ['AppArmor Unconfined (container)', { [`${SC}.appArmorProfile.type`]: 'Unconfined' }, [['containers[0].securityContext.appArmorProfile.type', /AppArmor/]]],
     ['AppArmor RuntimeDefault and Localhost', { 'spec.securityContext.appArmorProfile.type': 'RuntimeDefault', [`${SC}.appArmorProfile`]: { type: 'Localhost', localhostProfile: 'p' } }, []],
     ['AppArmor annotation unconfined', { 'metadata.annotations': { 'container.apparmor.security.beta.kubernetes.io/api': 'unconfined' } }, [['metadata.annotations.container.apparmor.security.beta.kubernetes.io/api', /AppArmor/]]],
-    ['AppArmor annotations allowed', { 'metadata.annotations': { 'container.apparmor.security.beta.kubernetes.io/api': 'runtime/default', 'container.apparmor.security.beta.kubernetes.io/b': 'localhost/p', other: 'x' } }, []],
+    ['AppArmor annotations allowed', { 'metadata.annotations': { 'container.apparmor.security.beta.kubernetes.io/api': 'runtime/default', 'container.apparmor.security.beta.kubernetes.io/b': 'localhost/p', 'container.apparmor.security.beta.kubernetes.io/c': '', other: 'x' } }, []],
     // SELinux
     ['SELinux type container_t', { 'spec.securityContext.seLinuxOptions': { type: 'container_t', level: 's0:c1,c2' } }, []],
     ['SELinux type container_engine_t', { [`${SC}.seLinuxOptions.type`]: 'container_engine_t' }, []],
@@ -105,8 +105,10 @@ describe('Pod Security baseline', () => {
     ['seccomp Unconfined (pod)', { 'spec.securityContext.seccompProfile.type': 'Unconfined' }, [['securityContext.seccompProfile.type', /seccomp/]]],
     ['seccomp Unconfined (container)', { [`${SC}.seccompProfile.type`]: 'Unconfined' }, [['containers[0].securityContext.seccompProfile.type', /seccomp/]]],
     ['seccomp RuntimeDefault', { [`${SC}.seccompProfile.type`]: 'RuntimeDefault' }, []],
+    ['a seccomp profile without a type', { [`${SC}.seccompProfile`]: {} }, [['containers[0].securityContext.seccompProfile.type', /seccomp/]]],
+    ['an AppArmor profile without a type', { 'spec.securityContext.appArmorProfile': { localhostProfile: 'x' } }, [['securityContext.appArmorProfile.type', /AppArmor/]]],
     // sysctls
-    ['a safe sysctl', { 'spec.securityContext.sysctls': [{ name: 'net.ipv4.ip_local_port_range', value: '1024 65535' }, { name: 'net.ipv4.tcp_keepalive_time', value: '60' }] }, []],
+    ['safe sysctls (1.0, 1.27, 1.29 and 1.32 additions)', { 'spec.securityContext.sysctls': ['net.ipv4.ip_local_port_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_wmem'].map((name) => ({ name, value: '1' })) }, []],
     ['an unsafe sysctl', { 'spec.securityContext.sysctls': [{ name: 'kernel.msgmax', value: '1' }] }, [['securityContext.sysctls[0].name', /sysctls/]]],
     ['a sysctl without a name', { 'spec.securityContext.sysctls': [{ value: '1' }] }, [['securityContext.sysctls[0].name', /sysctls/]]],
     // shapes the API server would not even decode are refused, not skipped
@@ -166,7 +168,7 @@ describe('Pod Security restricted', () => {
   const rows: Row[] = [
     // volume types
     ['every allowed volume type', {
-      'spec.volumes': ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'].map((t, i) => ({ name: `v${i}`, [t]: {} })),
+      'spec.volumes': ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'].map((t, i) => ({ name: `v${i}`, [t]: {} })),
     }, []],
     ['a volume without a source (an emptyDir)', { 'spec.volumes[1]': { name: 'scratch' } }, []],
     ['an nfs volume', { 'spec.volumes[1]': { name: 'n', nfs: { server: 'x', path: '/' } } }, [['volumes[1].nfs', /^must not be used: volumes must be one of configMap, .* \(Pod Security restricted: volume types\)$/]]],
