@@ -12,8 +12,13 @@ import { checkDataShape } from './spec-shape.js';
 import { at, own, ownList, ownMapping, podContainers } from './untrusted.js';
 import type { PolicyIssue, PolicySubject, WorkerPolicy } from './worker-policy.js';
 
-/** Env names that read as credentials: their values belong in a secret, not in the RC for anyone to read. */
-const CREDENTIAL_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
+/**
+ * Env names that read as credentials (`DB_PASSWORD`, `GITHUB_TOKEN`, `STRIPE_API_KEY`,
+ * `AWS_SECRET_ACCESS_KEY`): their values belong in a secret, not in the RC for anyone
+ * who can read it. Only the name's last word counts, so `SECRETS_DIR`, `TOKEN_URL` and
+ * `DB_PASSWORD_FILE` (a path, not the credential) pass.
+ */
+const CREDENTIAL_NAME = /(?:^|_)(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?)$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Volume sources that name a secret of their own (`secretRef`, `nodePublishSecretRef`, `secretName`). */
 const SECRET_REF_KEYS = ['secretRef', 'nodePublishSecretRef'];
