@@ -2,7 +2,7 @@
 // call means. Messages edited by the follower use a client that never retries
 // by itself (its loop retries with the newest state instead of replaying old
 // ones, and honours Retry-After); replies to a person use a few quick retries.
-import { LogLevel, webApi, type Logger } from '@slack/bolt';
+import { webApi, type Logger } from '@slack/bolt';
 import type { SlackConfig } from './config.js';
 
 export type WebClient = webApi.WebClient;
@@ -14,7 +14,6 @@ export function followerClient(config: SlackConfig, logger: Logger): WebClient {
     rejectRateLimitedCalls: true,
     timeout: 10_000,
     logger,
-    logLevel: LogLevel.WARN,
   });
 }
 
@@ -24,7 +23,6 @@ export function replyClientOptions(config: SlackConfig, logger: Logger): webApi.
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
     timeout: 10_000,
     logger,
-    logLevel: LogLevel.WARN,
   };
 }
 
