@@ -147,5 +147,8 @@ export function failureText(err: unknown, resolved?: Pick<Resolved, 'spec' | 'en
     return `another deploy of ${resolved.spec.name} is running in ${resolved.environment}: wait for it, or roll it back first`;
   }
   if (err instanceof CliError) return err.message;
-  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  if (!(err instanceof Error)) return String(err);
+  // The SDK's errors say what failed ("Failed to start Workflow"); their cause says why.
+  const cause = err.cause instanceof Error ? `: ${err.cause.message.split('\n')[0]}` : '';
+  return err.message.split('\n')[0]! + cause;
 }
