@@ -4,7 +4,7 @@
 // the deploy worker, the Slack app's own worker and the cluster are real.
 //   - /deploy → one message, edited as the deploy runs → Approve at the gate,
 //     refused for the requester and for someone no rule allows, accepted for
-//     @platform → Succeeded, the approver recorded in history;
+//     another @platform member → Succeeded, the approver recorded in history;
 //   - forged, unsigned, stale and replayed requests: 401, nothing started or updated;
 //   - a stuck production deploy: confirmation first, Retry and Roll back from buttons;
 //   - the Web API answering 429 and 500 for a while: the deploy is unaffected
@@ -35,6 +35,7 @@ const example = parseSpecText(fs.readFileSync(new URL('../../examples/awesome-ap
 const alice: SlackUser = { id: 'U0ALICE', name: 'alice' };
 const bob: SlackUser = { id: 'U0BOB', name: 'bob' }; // in the @platform user group
 const carol: SlackUser = { id: 'U0CAROL', name: 'carol' };
+const dave: SlackUser = { id: 'U0DAVE', name: 'dave' }; // in the @platform user group
 
 const PERMISSIONS = {
   groups: { platform: { usergroup: 'S0PLATFORM' } },
@@ -64,7 +65,7 @@ async function setUp(environment: string, strategy: Partial<AppSpec['strategy']>
   const worker = await startWorker(info, kc, environment, [namespace]);
   const spec: AppSpec = { ...example, namespace, strategy: { ...example.strategy, minReadySeconds: 0, progressDeadlineSeconds: 15, ...strategy } };
   const s = await startSlackAppUnderTest(info, client, { specs: [spec], permissions: PERMISSIONS, taskQueue: `${taskQueue}-${namespace}` });
-  s.api.usergroups.set('S0PLATFORM', [bob.id]);
+  s.api.usergroups.set('S0PLATFORM', [bob.id, dave.id]);
   return {
     info,
     client,
@@ -172,8 +173,8 @@ describe('deploy from Slack: the live message, the approval gate, refusals and f
   });
 
   let gate: Message;
-  test('/deploy awesome-api dev :1.1.0 → the message shows the steps, then Approve at the gate', async () => {
-    const res = await e.s.slack.post(e.s.slack.slashCommand(alice, 'awesome-api dev :1.1.0'));
+  test('/deploy awesome-api dev :1.1.0 (by bob) → the message shows the steps, then Approve at the gate', async () => {
+    const res = await e.s.slack.post(e.s.slack.slashCommand(bob, 'awesome-api dev :1.1.0'));
     assert.equal(res.status, 200, res.text);
     const ts = await nextMessage(e.s, 1);
     gate = await untilText(e.s, ts, /AwaitingApproval/);
@@ -181,12 +182,12 @@ describe('deploy from Slack: the live message, the approval gate, refusals and f
     assert.ok(findButton(gate.blocks, 'deployflow_rollback'), 'and Roll back');
     const texts = e.s.api.messageWrites(ts).map((w) => JSON.stringify(w.args.blocks));
     assert.ok(texts.some((t) => /step 1\/3/.test(t) && /\[#+-*\] \d\/3 ready/.test(t)), 'a write showed step 1/3 with ready bars');
-    assert.equal((await progressOf(e.client, workflowId)).requestedBy, 'slack:U0ALICE (alice)');
+    assert.equal((await progressOf(e.client, workflowId)).requestedBy, 'slack:U0BOB (bob)');
   });
 
   test('Approve refused: by the requester (no-self-approval), by someone no rule allows; nothing is sent to the deploy', async () => {
     for (const [user, reason] of [
-      [alice, /rule no-self-approval: nobody approves their own deploy \(requested by slack:U0ALICE \(alice\)\)/],
+      [bob, /rule no-self-approval: nobody approves their own deploy \(requested by slack:U0BOB \(bob\)\)/],
       [carol, /<@U0CAROL> may not approve in dev: no rule grants it; rule platform-approves allows it for @platform/],
     ] as const) {
       const before = ephemeralsFor(e.s, user).length;
@@ -201,7 +202,7 @@ describe('deploy from Slack: the live message, the approval gate, refusals and f
   });
 
   test('forged, unsigned and stale clicks are refused with 401 before anything runs', async () => {
-    const body = e.s.slack.buttonClick(bob, gate, 'deployflow_approve');
+    const body = e.s.slack.buttonClick(dave, gate, 'deployflow_approve');
     const callsBefore = e.s.api.calls.length;
     const forged = await e.s.slack.post(body, { secret: 'not-the-signing-secret' });
     const unsigned = await e.s.slack.post(body, { unsigned: true });
@@ -218,22 +219,22 @@ describe('deploy from Slack: the live message, the approval gate, refusals and f
   });
 
   let approval: Awaited<ReturnType<SlackAppUnderTest['slack']['post']>>;
-  test('Approve by @platform → the deploy finishes → history records slack:U0BOB as approver', async () => {
-    approval = await e.s.slack.post(e.s.slack.buttonClick(bob, gate, 'deployflow_approve'));
+  test('Approve by another @platform member → the deploy finishes → history records slack:U0DAVE as approver', async () => {
+    approval = await e.s.slack.post(e.s.slack.buttonClick(dave, gate, 'deployflow_approve'));
     assert.equal(approval.status, 200);
     const done = await untilText(e.s, gate.ts, /Succeeded/);
     assert.match(JSON.stringify(done.blocks), /registry\.example\/awesome-api:1\.1\.0/);
     const handle = e.client.workflow.getHandle(workflowId);
     assert.equal((await waitForResult(handle as DeployHandle)).outcome, 'Succeeded');
-    assert.deepEqual(await acceptedUpdates(e.client, handle), [{ name: 'approve', requestedBy: 'slack:U0BOB (bob)' }]);
+    assert.deepEqual(await acceptedUpdates(e.client, handle), [{ name: 'approve', requestedBy: 'slack:U0DAVE (dave)' }]);
   });
 
   test('a stale Approve gets the reason as an ephemeral reply and the message is refreshed', async () => {
-    const before = ephemeralsFor(e.s, bob).length;
+    const before = ephemeralsFor(e.s, dave).length;
     const updatesBefore = e.s.api.ok('chat.update').length;
-    const res = await e.s.slack.post(e.s.slack.buttonClick(bob, gate, 'deployflow_approve'));
+    const res = await e.s.slack.post(e.s.slack.buttonClick(dave, gate, 'deployflow_approve'));
     assert.equal(res.status, 200);
-    assert.match(await nextEphemeral(e.s, bob, before), /approve refused: the deploy has ended \(Succeeded\); there is nothing to approve/);
+    assert.match(await nextEphemeral(e.s, dave, before), /approve refused: the deploy has ended \(Succeeded\); there is nothing to approve/);
     const refreshed = await eventually('the refresh', () => e.s.api.ok('chat.update').slice(updatesBefore).find((c) => c.args.ts === gate.ts));
     assert.equal(findButton(refreshed.args.blocks as unknown[], 'deployflow_approve'), undefined, 'the stale button is gone');
   });
