@@ -81,7 +81,8 @@ async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, m
           {
             namespace: r.namespace,
             target: side.label,
-            labelSelector: side.labelSelector,
+            app: side.app,
+            rcs: side.members.map((m) => m.name),
             minAvailable,
             maxPods,
             minReadySeconds: r.minReadySeconds,
