@@ -115,6 +115,12 @@ function untilText(s: SlackAppUnderTest, ts: string, pattern: RegExp, timeoutMs?
   return eventually(`the message to match ${pattern}`, () => (pattern.test(current(s, ts).text) ? current(s, ts) : undefined), timeoutMs);
 }
 
+/** The message once it carries the run's result (the phase can read final a moment before the run ends). */
+function untilFinal(s: SlackAppUnderTest, ts: string, outcome: string, timeoutMs?: number): Promise<Message> {
+  const line = `*${outcome}*: `;
+  return eventually(`the final ${outcome} message`, () => (JSON.stringify(current(s, ts).blocks).includes(line) ? current(s, ts) : undefined), timeoutMs);
+}
+
 function ephemeralsFor(s: SlackAppUnderTest, user: SlackUser): WebApiCall[] {
   return s.api.ok('chat.postEphemeral').filter((c) => c.args.user === user.id);
 }
@@ -164,7 +170,7 @@ describe('deploy from Slack: the live message, the approval gate, refusals and f
     assert.equal(firstDeploy.status, 200, firstDeploy.text);
     assert.match(firstDeploy.text, /Deploy `registry\.example\/awesome-api:1\.0\.0` of \*awesome-api\*/);
     const ts = await nextMessage(e.s, 0);
-    const done = await untilText(e.s, ts, /Succeeded/);
+    const done = await untilFinal(e.s, ts, 'Succeeded');
     assert.match(JSON.stringify(done.blocks), /Open in Temporal/);
     assert.equal(findButton(done.blocks, 'deployflow_rollback'), undefined, 'no buttons once it ended');
     assert.equal(e.s.api.ok('chat.postMessage').length, 1, 'one message for the deploy');
@@ -222,7 +228,7 @@ describe('deploy from Slack: the live message, the approval gate, refusals and f
   test('Approve by another @platform member → the deploy finishes → history records slack:U0DAVE as approver', async () => {
     approval = await e.s.slack.post(e.s.slack.buttonClick(dave, gate, 'deployflow_approve'));
     assert.equal(approval.status, 200);
-    const done = await untilText(e.s, gate.ts, /Succeeded/);
+    const done = await untilFinal(e.s, gate.ts, 'Succeeded');
     assert.match(JSON.stringify(done.blocks), /registry\.example\/awesome-api:1\.1\.0/);
     const handle = e.client.workflow.getHandle(workflowId);
     assert.equal((await waitForResult(handle as DeployHandle)).outcome, 'Succeeded');
@@ -286,7 +292,7 @@ describe('deploy from Slack: a stuck production deploy', () => {
     const modal = view.args.view as { callback_id: string; private_metadata: string };
     await e.s.slack.post(e.s.slack.viewSubmission(bob, modal));
     const ts = await nextMessage(e.s, 0);
-    await untilText(e.s, ts, /Succeeded/);
+    await untilFinal(e.s, ts, 'Succeeded');
   });
 
   let stuck: Message;
@@ -322,7 +328,7 @@ describe('deploy from Slack: a stuck production deploy', () => {
   test('Roll back from the button → RolledBack; 1.0.0 serves again', async () => {
     const res = await e.s.slack.post(e.s.slack.buttonClick(bob, stuck, 'deployflow_rollback'));
     assert.equal(res.status, 200);
-    const done = await untilText(e.s, stuck.ts, /RolledBack/);
+    const done = await untilFinal(e.s, stuck.ts, 'RolledBack');
     assert.match(JSON.stringify(done.blocks), /rollback requested by slack:U0BOB \(bob\)/);
     const result = await waitForResult(e.client.workflow.getHandle(workflowId) as DeployHandle);
     assert.equal(result.outcome, 'RolledBack');
@@ -346,7 +352,7 @@ describe('deploy from Slack: the Web API answering 429 and 500 for a while', () 
     const workflowId = workflowIdFor('dev', e.namespace, 'awesome-api');
     const first = await e.s.slack.post(e.s.slack.slashCommand(alice, 'awesome-api dev :1.0.0'));
     assert.equal(first.status, 200, first.text);
-    await untilText(e.s, await nextMessage(e.s, 0), /Succeeded/);
+    await untilFinal(e.s, await nextMessage(e.s, 0), 'Succeeded');
 
     let outage = true;
     let posts = 0;
@@ -371,7 +377,7 @@ describe('deploy from Slack: the Web API answering 429 and 500 for a while', () 
     assert.doesNotMatch(current(e.s, ts).text, /Succeeded/, 'Slack has not been told yet');
 
     outage = false;
-    const done = await untilText(e.s, ts, /Succeeded/, 60_000);
+    const done = await untilFinal(e.s, ts, 'Succeeded', 60_000);
     assert.match(JSON.stringify(done.blocks), /serves registry\.example\/awesome-api:1\.1\.0 with 3 replicas/);
     assert.equal(e.s.api.ok('chat.postMessage').length, 2, 'still one message per deploy');
 
