@@ -168,3 +168,16 @@ function utf8Length(s: string): number {
   }
   return n;
 }
+
+/** Why an operator update's request is refused before it reaches history, or undefined. */
+export function operatorRequestProblem(request: unknown): string | undefined {
+  if (request === undefined || request === null) return undefined;
+  if (typeof request !== 'object' || Array.isArray(request)) return 'the request must be a mapping of reason and requestedBy';
+  for (const field of ['reason', 'requestedBy'] as const) {
+    const v = (request as Record<string, unknown>)[field];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') return `${field}: must be a string`;
+    if (v.length > TEXT_LIMITS[field]) return `${field}: must be at most ${TEXT_LIMITS[field]} characters`;
+  }
+  return undefined;
+}
