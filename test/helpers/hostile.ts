@@ -168,7 +168,8 @@ export const rogueWorkflowsPath = path.join(repoRoot, 'test', 'fixtures', 'rogue
 
 export interface RogueWorker {
   taskQueue: string;
-  run(call: RogueCall, workflowId: string): Promise<RogueOutcome>;
+  /** Runs one attack as workflow type `type` (`rogue`, or `deploy` in disguise) under `workflowId`. */
+  run(call: RogueCall, workflowId: string, type: 'rogue' | 'deploy'): Promise<RogueOutcome>;
   stop(): Promise<void>;
 }
 
@@ -183,8 +184,8 @@ export async function startRogueWorker(info: StackInfo, client: Client, taskQueu
   const running = worker.run();
   return {
     taskQueue,
-    async run(call, workflowId) {
-      const handle = await client.workflow.start('rogue', { taskQueue, workflowId, args: [call], workflowExecutionTimeout: '2m' });
+    async run(call, workflowId, type) {
+      const handle = await client.workflow.start(type, { taskQueue, workflowId, args: [call], workflowExecutionTimeout: '2m' });
       return (await handle.result()) as RogueOutcome;
     },
     async stop() {

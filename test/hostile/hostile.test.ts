@@ -163,8 +163,14 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
         const ctx = contexts.get(c.id)!;
         const workflowId = c.workflowId?.(ctx) ?? workflowIdFor(ctx.environment, ctx.namespace, APP);
         const taskQueue = c.taskQueue?.(ctx) ?? `deploy-${ctx.environment}`;
-        const handle = await client.workflow.start('deploy', { taskQueue, workflowId, args: [c.input(ctx)] });
-        const end = await ending(handle, END_MS);
+        let end: Ending;
+        try {
+          const handle = await client.workflow.start('deploy', { taskQueue, workflowId, args: [c.input(ctx)] });
+          end = await ending(handle, END_MS);
+        } catch (err) {
+          // Temporal itself refused the start (or the harness broke): the case did not run as written.
+          end = { status: 'NOT STARTED', hung: false, text: `start failed: ${err instanceof Error ? err.message : String(err)}`, workflowTaskFailures: 0, retriedActivities: [] };
+        }
         const ids = [...new Set([workflowId, workflowIdFor(ctx.environment, ctx.namespace, APP)])];
         const locksHeld: string[] = [];
         for (const id of ids) if (!(await lockFree(client, id))) locksHeld.push(id);
@@ -226,7 +232,11 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
         let outcome: RogueOutcome | undefined;
         let error: string | undefined;
         try {
-          outcome = await withTimeout(rogueWorker!.run({ taskQueue: `deploy-${ctx.environment}`, activity: c.activity, args: c.args(ctx) }, `rogue/${process.pid}/${c.id}`), ROGUE_MS);
+          const lock = c.lock?.(ctx) ?? { namespace: victim, app: APP };
+          const [type, workflowId] =
+            lock === 'none' ? (['rogue', `rogue/${process.pid}/${c.id}`] as const) : (['deploy', workflowIdFor(ctx.environment, lock.namespace, lock.app)] as const);
+          const call = { taskQueue: `deploy-${ctx.environment}`, activity: c.activity, args: c.args(ctx) };
+          outcome = await withTimeout(rogueWorker!.run(call, workflowId, type), ROGUE_MS);
         } catch (err) {
           error = err instanceof Error ? err.message : String(err);
         }
