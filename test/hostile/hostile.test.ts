@@ -39,7 +39,7 @@ import { APP, DIGEST_IMAGE, INPUT_CASES, REQUESTED_BY, TAG_IMAGE, baseSpec, type
 import { ROGUE_CASES, type RogueCase, type RogueContext } from './rogue.js';
 
 /** How long a crafted deploy may take to end (all run at once on a shared machine). */
-const END_MS = 150_000;
+const END_MS = 90_000;
 const ROGUE_MS = 60_000;
 
 interface Row {
