@@ -35,6 +35,7 @@ import {
 } from '../helpers/hostile.js';
 import { stackKubeConfig, useStack } from '../helpers/stack.js';
 import { startWorker, temporalClient, type RunningWorker } from '../helpers/temporal.js';
+import { WorkerProcess } from '../helpers/worker-process.js';
 import { APP, DIGEST_IMAGE, INPUT_CASES, REQUESTED_BY, TAG_IMAGE, baseSpec, type InputCase, type InputContext, type WorkerName } from './inputs.js';
 import { ROGUE_CASES, type RogueCase, type RogueContext } from './rogue.js';
 
@@ -107,8 +108,14 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
   let admin: KubeConfig;
   let client: Client;
   let identity: WorkerIdentity;
-  const workers: Partial<Record<WorkerName, RunningWorker>> = {};
-  const environments = { baseline: `hostile-a-${process.pid}`, restricted: `hostile-b-${process.pid}` } satisfies Record<WorkerName, string>;
+  const workers: Partial<Record<'baseline' | 'restricted', RunningWorker>> = {};
+  const environments = {
+    baseline: `hostile-a-${process.pid}`,
+    restricted: `hostile-b-${process.pid}`,
+    isolated: `hostile-c-${process.pid}`,
+  } satisfies Record<WorkerName, string>;
+  // A worker process of its own: an input that hangs the process checking it must not hang this one.
+  let isolated: WorkerProcess | undefined;
   let sink: Awaited<ReturnType<typeof countingServer>>;
   let crafted: Awaited<ReturnType<typeof countingServer>>;
   let rogueWorker: RogueWorker | undefined;
@@ -125,10 +132,23 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
     workers.baseline = await startWorker(info, identity.kc, environments.baseline, [], { policy: loadPolicy('policy.yaml'), webhooks: [sink.url] });
     workers.restricted = await startWorker(info, identity.kc, environments.restricted, [], { policy: loadPolicy('restricted.yaml') });
     rogueWorker = await startRogueWorker(info, client, `rogue-${process.pid}`);
+    if (INPUT_CASES.some((c) => c.worker === 'isolated')) {
+      const kubeconfig = path.join(dir, 'worker-kubeconfig');
+      fs.writeFileSync(kubeconfig, identity.kc.exportConfig(), { mode: 0o600 });
+      isolated = await WorkerProcess.start({
+        environment: environments.isolated,
+        // Its start-up check reads the environment secret of these (an empty list means `default`).
+        namespaces: [await freshNamespace(admin, 'hostile')],
+        kubeconfig,
+        temporalAddress: info.temporalAddress,
+        logFile: path.join(repoRoot, 'test-results', `hostile-isolated-worker-${process.pid}.log`),
+      });
+    }
   });
   after(async () => {
     printTable();
     await rogueWorker?.stop();
+    await isolated?.kill9();
     for (const w of Object.values(workers)) await w?.stop();
     await client?.connection.close();
     await sink?.close();
@@ -153,7 +173,7 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
           c.target === 'kube-system' || c.target === 'kube-public'
             ? c.target
             : await freshNamespace(admin, c.target === 'outside' ? 'other-team' : 'hostile');
-        const other = worker === 'baseline' ? 'restricted' : 'baseline';
+        const other = worker === 'restricted' ? 'baseline' : 'restricted';
         const ctx = { namespace, environment: environments[worker], otherEnvironment: environments[other], image: worker === 'restricted' ? DIGEST_IMAGE : TAG_IMAGE };
         if (c.setup === 'forged-kept-rc') await forgeKeptRevision(admin, ctx);
         contexts.set(c.id, ctx);
@@ -176,8 +196,7 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
         for (const id of ids) if (!(await lockFree(client, id))) locksHeld.push(id);
         reports.set(c.id, { ctx, end, writes: [], locksHeld });
       };
-      await Promise.all(INPUT_CASES.filter((c) => !c.last).map(run));
-      for (const c of INPUT_CASES.filter((c) => c.last)) await run(c);
+      await Promise.all(INPUT_CASES.map(run));
       const writes = audit.writesBy(identity.user);
       for (const report of reports.values()) report.writes = touching(writes, [{ namespace: report.ctx.namespace }]);
       // What an attack created in kube-system or kube-public is removed (the stack outlives this file).
