@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { StackInfo } from '../../stack/lifecycle.js';
-import { createWorker, workflowsPath, type WorkerConfig } from '../../worker/run.js';
+import { createWorker, workflowsPath } from '../../worker/run.js';
 import type { WorkerPolicy } from '../../domain/worker-policy.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -35,18 +35,16 @@ export async function startWorker(
   namespaces: string[],
   options: { webhooks?: string[]; policy?: WorkerPolicy } = {},
 ): Promise<RunningWorker> {
-  // TODO(hostile): drop the cast once WorkerConfig takes the worker's policy.
-  const config: WorkerConfig & { policy?: WorkerPolicy } = {
+  const worker = await createWorker({
     environment,
     kubeConfig,
     namespaces,
     webhooks: options.webhooks,
-    ...(options.policy && { policy: options.policy }),
+    policy: options.policy,
     temporal: { connectionOptions: { address: info.temporalAddress }, namespace: 'default' },
     workflowBundle: await workflowBundle(),
     shutdownGraceSeconds: 2,
-  };
-  const worker = await createWorker(config);
+  });
   const running = worker.run();
   return {
     worker,
