@@ -384,7 +384,9 @@ function judgeInput(c: InputCase, r: { end: Ending; writes: AuditEvent[]; locksH
       if (c.policy && !end.text.includes(`policy ${c.policy}`)) problems.push(`the message does not name the policy entry ${c.policy}`);
     }
     if (r.writes.length) problems.push(`${r.writes.length} write(s): ${describeWrites(r.writes.slice(0, 4))}`);
-    if (end.retriedActivities.length) problems.push(`retried: ${end.retriedActivities.join(', ')}`);
+    // Notifications are best effort and retried by design (they write nothing to the cluster); a retried refusal is a bug.
+    const retried = end.retriedActivities.filter((a) => a !== 'notify');
+    if (retried.length) problems.push(`retried: ${retried.join(', ')}`);
   }
   if (r.locksHeld.length) problems.push(`lock held: ${r.locksHeld.join(', ')}`);
   return problems;
