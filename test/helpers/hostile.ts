@@ -75,7 +75,7 @@ export interface Ending {
   text: string;
   /** Workflow tasks that failed (a workflow task failing forever holds the app's lock). */
   workflowTaskFailures: number;
-  /** Activities that ran more than once: a refusal must not be retried. */
+  /** Activities that ran more than once, with what failed before: a refusal must not be retried. */
   retriedActivities: string[];
 }
 
@@ -134,7 +134,10 @@ async function historyFacts(handle: WorkflowHandle): Promise<{ workflowTaskFailu
     const s = e.activityTaskScheduledEventAttributes;
     if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '?');
     const started = e.activityTaskStartedEventAttributes;
-    if (started && (started.attempt ?? 1) > 1) retried.push(scheduled.get(String(started.scheduledEventId)) ?? '?');
+    if (started && (started.attempt ?? 1) > 1) {
+      const why = started.lastFailure?.message ? ` (attempt ${started.attempt}, after: ${started.lastFailure.message})` : ` (attempt ${started.attempt})`;
+      retried.push(`${scheduled.get(String(started.scheduledEventId)) ?? '?'}${why}`);
+    }
   }
   return { workflowTaskFailures, retriedActivities: retried };
 }

@@ -385,7 +385,7 @@ function judgeInput(c: InputCase, r: { end: Ending; writes: AuditEvent[]; locksH
     }
     if (r.writes.length) problems.push(`${r.writes.length} write(s): ${describeWrites(r.writes.slice(0, 4))}`);
     // Notifications are best effort and retried by design (they write nothing to the cluster); a retried refusal is a bug.
-    const retried = end.retriedActivities.filter((a) => a !== 'notify');
+    const retried = end.retriedActivities.filter((a) => !a.startsWith('notify '));
     if (retried.length) problems.push(`retried: ${retried.join(', ')}`);
   }
   if (r.locksHeld.length) problems.push(`lock held: ${r.locksHeld.join(', ')}`);
