@@ -21,9 +21,9 @@ secrets, service accounts, ceilings and Pod Security level it agrees to write,
 whatever reaches its task queue; without one: any namespace but kube-*, any
 image, Pod Security baseline. Temporal settings: TEMPORAL_ADDRESS,
 TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.
-Phase changes (started, stuck, succeeded, rolled back, failed) are posted to
-each --notify-webhook (or DEPLOYFLOW_WEBHOOKS, comma-separated) as
-Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links to the UI.`;
+Phase changes (started, awaiting approval, stuck, succeeded, rolled back,
+failed) are posted to each --notify-webhook (or DEPLOYFLOW_WEBHOOKS,
+comma-separated) as Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links.`;
 
 /** One JSON object per line: what log collectors in a cluster expect. */
 function jsonLog(entry: LogEntry): void {
