@@ -227,10 +227,20 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
       const ghostHash = '5ca1ab1e';
       await adminRc(admin, victim, 'billing-api', { name: 'billing-api', app: 'billing' });
       await adminRc(admin, 'kube-system', systemRc, { 'k8s-app': 'kube-dns-hostile', name: systemRc });
-      await core(admin).createNamespacedPod({
-        namespace: victim,
-        body: { metadata: { name: 'ghost-pod', labels: { name: 'ghost', deployment: ghostHash } }, spec: { containers: [{ name: 'c', image: 'registry.example/ghost:1' }] } },
-      });
+      // A bare pod (no controller) labelled like the pods of the made-up RC `ghost-<hash>`: a
+      // debug pod or another tool's pod that a label selector would catch.
+      const ghostPod = async () => {
+        const found = await core(admin).readNamespacedPod({ namespace: victim, name: 'ghost-pod' }).catch(() => undefined);
+        if (found && !found.metadata?.deletionTimestamp) return;
+        if (found) await core(admin).deleteNamespacedPod({ namespace: victim, name: 'ghost-pod', gracePeriodSeconds: 0 }).catch(() => undefined);
+        for (let i = 0; i < 50 && (await core(admin).readNamespacedPod({ namespace: victim, name: 'ghost-pod' }).catch(() => undefined)); i++) {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await core(admin).createNamespacedPod({
+          namespace: victim,
+          body: { metadata: { name: 'ghost-pod', labels: { name: 'ghost', deployment: ghostHash } }, spec: { containers: [{ name: 'c', image: 'registry.example/ghost:1' }] } },
+        });
+      };
       const manifests = new Map<string, ReplicationControllerManifest>();
       for (const ns of [victim, 'kube-system']) manifests.set(ns, await renderWithCli(dir, ns, environments.baseline));
       ctx = {
@@ -246,6 +256,7 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
       };
       // One at a time: each attack's writes are exactly the worker's writes since its mark.
       for (const c of ROGUE_CASES) {
+        if (c.check === 'ghost-pod-survives') await ghostPod();
         const audit = new AuditLog(info).mark();
         const hitsBefore = crafted.hits();
         let outcome: RogueOutcome | undefined;
