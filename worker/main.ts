@@ -5,7 +5,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { validateEnvironmentName } from '../domain/names.js';
 import { InvalidSpecError } from '../domain/errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
-import { WORKER_POLICY_ENV, resolveWorkerPolicy } from './policy-file.js';
+import { WORKER_POLICY_ENV, resolveWorkerPolicy } from '../client/worker-policy-file.js';
 import { WrongClusterError } from './preflight.js';
 import { createWorker } from './run.js';
 
