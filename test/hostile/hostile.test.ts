@@ -242,7 +242,10 @@ describe('hostile tier: the worker refuses what it must not do, whatever reaches
         });
       };
       const manifests = new Map<string, ReplicationControllerManifest>();
-      for (const ns of [victim, 'kube-system']) manifests.set(ns, await renderWithCli(dir, ns, environments.baseline));
+      manifests.set(victim, await renderWithCli(dir, victim, environments.baseline));
+      // render refuses kube-system itself: the attacker moves the rendered RC there by hand,
+      // as deployflow would have rendered it there (the namespace is not in the template hash).
+      manifests.set('kube-system', movedTo(manifests.get(victim)!, 'kube-system', environments.baseline));
       ctx = {
         environment: environments.baseline,
         victim,
@@ -435,6 +438,16 @@ async function renderWithCli(dir: string, namespace: string, environment: string
   const run = await runCli(['render', '-f', file, '--env', environment, '--image', TAG_IMAGE, '--output', 'json']);
   assert.equal(run.code, 0, run.stderr);
   return run.json<ReplicationControllerManifest>();
+}
+
+/** A rendered manifest as it would be in another namespace: its metadata, workflow id and app-spec annotation follow. */
+function movedTo(m: ReplicationControllerManifest, namespace: string, environment: string): ReplicationControllerManifest {
+  const moved = structuredClone(m);
+  moved.metadata.namespace = namespace;
+  const annotations = moved.metadata.annotations;
+  annotations['deployflow.io/workflow-id'] = workflowIdFor(environment, namespace, APP);
+  annotations['deployflow.io/app-spec'] = JSON.stringify({ ...JSON.parse(annotations['deployflow.io/app-spec'] ?? '{}'), namespace });
+  return moved;
 }
 
 /** An RC made by the admin, not by deployflow: the target of ownership attacks. */
