@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { validateEnvironmentName } from '../domain/names.js';
+import { profileForEnvironment } from '../client/profiles.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { WrongClusterError } from './preflight.js';
 import { createWorker } from './run.js';
@@ -14,7 +15,8 @@ Runs the deploy worker of environment E: polls task queue deploy-E and applies
 deploys to the cluster of the kubeconfig (KUBECONFIG, ~/.kube/config or the
 in-cluster service account). Refuses to start if the cluster's environment
 secret names another environment. Temporal settings: TEMPORAL_ADDRESS,
-TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.
+TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE (or a profile
+named E in TEMPORAL_CONFIG_FILE).
 Phase changes (started, stuck, succeeded, rolled back, failed) are posted to
 each --notify-webhook (or DEPLOYFLOW_WEBHOOKS, comma-separated) as
 Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links to the UI.`;
@@ -53,7 +55,8 @@ export async function main(argv: string[]): Promise<number> {
       environment,
       kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }),
       namespaces: values.namespace ?? ['default'],
-      temporal: loadClientConnectConfig(),
+      // The environment's own profile (its namespace and token) when the config file has one.
+      temporal: loadClientConnectConfig({ profile: profileForEnvironment(process.env, environment) }),
       webhooks: values['notify-webhook'] ?? process.env.DEPLOYFLOW_WEBHOOKS?.split(',').map((u) => u.trim()).filter(Boolean) ?? [],
       uiUrl: process.env.DEPLOYFLOW_TEMPORAL_UI,
     });
