@@ -9,6 +9,7 @@
 // Everything lives in its own folder (.stack-production/), next to the dev stack.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -404,13 +405,29 @@ current-context: ${environment}
 
 async function pickPorts(): Promise<ProductionPorts> {
   const names: (keyof ProductionPorts)[] = [
-    'postgres', 'jwks', 'ui', 'frontend', 'frontendHttp', 'frontendMembership', 'internalFrontend', 'internalFrontendMembership',
-    'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership', 'metrics',
+    'postgres', 'jwks', 'ui', 'frontend', 'frontendHttp', 'internalFrontend', 'history', 'matching', 'worker', 'metrics',
   ];
+  // Temporal stores membership ports in a PostgreSQL smallint: they must stay below 32768,
+  // where the kernel's ephemeral range (what port 0 hands out) does not reach.
+  const membership: (keyof ProductionPorts)[] = ['frontendMembership', 'internalFrontendMembership', 'historyMembership', 'matchingMembership', 'workerMembership'];
   const ports = new Set<number>();
   while (ports.size < names.length) ports.add(await freePort());
+  const low = new Set<number>();
+  while (low.size < membership.length) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!ports.has(candidate) && (await isFree(candidate))) low.add(candidate);
+  }
   const list = [...ports];
-  return Object.fromEntries(names.map((n, i) => [n, list[i]])) as unknown as ProductionPorts;
+  const lowList = [...low];
+  return Object.fromEntries([...names.map((n, i) => [n, list[i]]), ...membership.map((n, i) => [n, lowList[i]])]) as unknown as ProductionPorts;
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** The env file: each environment's kubeconfig (admin, for kubectl) and Temporal profile, and the operator's profiles. */
