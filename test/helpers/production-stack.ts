@@ -2,6 +2,9 @@
 // fails the test with every log when it cannot). Each principal's Temporal
 // settings are its own envconfig file; nothing of the test process's TEMPORAL_*
 // or KUBECONFIG leaks into a deployctl run.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { stackFiles } from '../../stack/layout.js';
 import { ENVIRONMENTS, upProduction, workerKubeconfig, type Environment, type ProductionInfo } from '../../stack/production.js';
@@ -42,4 +45,18 @@ export function cluster(info: ProductionInfo, environment: Environment): Cluster
 }
 
 export const clusters = (info: ProductionInfo) => ENVIRONMENTS.map((e) => cluster(info, e));
-export const exampleSpec = (name: string) => path.join(import.meta.dirname, '..', '..', 'examples', name);
+/**
+ * examples/awesome-api.yaml under a name and app label of its own (in a temp
+ * folder), so tests on a reused topology never meet an earlier run's deploys.
+ */
+export function uniqueApp(prefix: string): { spec: string; name: string; app: string } {
+  const suffix = crypto.randomBytes(3).toString('hex');
+  const name = `${prefix}-${suffix}`;
+  const app = `app-${suffix}`;
+  const source = fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'examples', 'awesome-api.yaml'), 'utf8');
+  const text = source.replace(/^name: .*$/m, `name: ${name}`).replace(/^app: .*$/m, `app: ${app}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployflow-production-'));
+  const spec = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(spec, text);
+  return { spec, name, app };
+}

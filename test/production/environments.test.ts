@@ -11,10 +11,9 @@ import { productionFiles } from '../../stack/production-layout.js';
 import { clusterState, type ProductionInfo } from '../../stack/production.js';
 import { kubectl } from '../../stack/nodes.js';
 import { runCli } from '../helpers/cli.js';
-import { cluster, exampleSpec, principalEnv, useProductionStack, type ClusterHandle } from '../helpers/production-stack.js';
+import { cluster, principalEnv, uniqueApp, useProductionStack, type ClusterHandle } from '../helpers/production-stack.js';
 
-const SPEC = exampleSpec('awesome-api.yaml');
-const APP = 'awesome-api';
+const { spec: SPEC, name: APP, app: APP_LABEL } = uniqueApp('environments');
 const IMAGE = 'registry.example/awesome-api:1.0.0';
 
 let info: ProductionInfo;
@@ -28,7 +27,7 @@ before(async () => {
 });
 
 const rcsOf = async (c: ClusterHandle) =>
-  (JSON.parse(await c.kubectl(['get', 'rc', '-n', 'default', '-l', 'app=awesome', '-o', 'json'])) as { items: { metadata: { annotations?: Record<string, string> } }[] }).items;
+  (JSON.parse(await c.kubectl(['get', 'rc', '-n', 'default', '-l', `app=${APP_LABEL}`, '-o', 'json'])) as { items: { metadata: { annotations?: Record<string, string> } }[] }).items;
 const secretOf = async (c: ClusterHandle) => Buffer.from(await c.kubectl(['get', 'secret', 'environment', '-n', 'default', '-o', 'jsonpath={.data.environment}']), 'base64').toString();
 
 describe('production topology: one namespace, one cluster and one worker per environment', () => {
@@ -97,7 +96,7 @@ describe('production topology: one namespace, one cluster and one worker per env
     assert.deepEqual([...new Set(asOperator.json<{ environment: string }[]>().map((d) => d.environment))].sort(), ['production', 'staging']);
     assert.equal(asOperator.stderr, '');
 
-    const labels = await runCli(['labels', '-o', 'json'], principalEnv('ci-production'));
+    const labels = await runCli(['labels', '--app', APP_LABEL, '-o', 'json'], principalEnv('ci-production'));
     assert.equal(labels.code, 0, labels.stderr);
     const doc = labels.json<{ environments: { environment: string; rcs: unknown[] }[]; unreadable: { environment: string }[] }>();
     assert.deepEqual(doc.environments.map((e) => [e.environment, e.rcs.length]), [['production', 1]]);
@@ -115,7 +114,9 @@ describe('production topology: one namespace, one cluster and one worker per env
       kubectl(info.state.binDir, staging.workerKubeconfig, ['--server', productionServer, 'create', 'secret', 'generic', 'x', '-n', 'default', '--from-literal=a=b']),
       /Unauthorized|must be logged in/,
     );
-    assert.deepEqual(production.audit.deployWritesSince(), [], 'no write in production');
+    const attempts = production.audit.deployWritesSince();
+    assert.deepEqual(attempts.map((e) => [e.verb, e.responseStatus?.code]), [['create', 401]], 'the create reached production and was refused');
+    assert.deepEqual(attempts.filter((e) => (e.responseStatus?.code ?? 200) < 400), [], 'no write in production');
     // In its own cluster the same token works (for what examples/rbac allows).
     assert.equal(Buffer.from(await kubectl(info.state.binDir, staging.workerKubeconfig, ['get', 'secret', 'environment', '-o', 'jsonpath={.data.environment}']), 'base64').toString(), 'staging');
   });

@@ -14,9 +14,9 @@ import { startDaemon, stopDaemon, sleep, waitFor } from '../../stack/processes.j
 import { repoRoot } from '../../stack/layout.js';
 import { runCli } from '../helpers/cli.js';
 import { PodExtremesWatcher } from '../helpers/pod-extremes.js';
-import { cluster, exampleSpec, principalEnv, useProductionStack, type ClusterHandle } from '../helpers/production-stack.js';
+import { cluster, principalEnv, uniqueApp, useProductionStack, type ClusterHandle } from '../helpers/production-stack.js';
 
-const SPEC = exampleSpec('awesome-api.yaml');
+const { spec: SPEC, name: APP, app: APP_LABEL } = uniqueApp('outages');
 const DESIRED = 3; // examples/awesome-api.yaml: replicas 3, maxSurge 1, maxUnavailable 0
 let info: ProductionInfo;
 let version = 0;
@@ -28,7 +28,7 @@ before(async () => {
 const ci = (environment: Environment) => principalEnv(environment === 'staging' ? 'ci-staging' : 'ci-production');
 
 async function replicasOf(c: ClusterHandle): Promise<{ name: string; replicas: number }[]> {
-  const list = JSON.parse(await c.kubectl(['get', 'rc', '-n', 'default', '-l', 'app=awesome', '-o', 'json'])) as { items: { metadata: { name: string }; spec: { replicas: number } }[] };
+  const list = JSON.parse(await c.kubectl(['get', 'rc', '-n', 'default', '-l', `app=${APP_LABEL}`, '-o', 'json'])) as { items: { metadata: { name: string }; spec: { replicas: number } }[] };
   return list.items.map((rc) => ({ name: rc.metadata.name, replicas: rc.spec.replicas }));
 }
 
@@ -45,12 +45,12 @@ async function deployThrough(environment: Environment, fault: () => Promise<void
 
   const kc = new KubeConfig();
   kc.loadFromFile(c.kubeconfig);
-  const watcher = await new PodExtremesWatcher(kc, 'default', 'app=awesome').start();
+  const watcher = await new PodExtremesWatcher(kc, 'default', `app=${APP_LABEL}`).start();
   const started = await runCli(['deploy', '-f', SPEC, '--env', environment, '--image', `registry.example/awesome-api:2.0.${++version}`, '--no-wait'], ci(environment));
   assert.equal(started.code, 0, started.stderr);
   await waitFor('the new RC to get its first pod', async () => (await replicasOf(c)).some((rc) => !before.some((b) => b.name === rc.name) && rc.replicas > 0), 60_000);
   await fault();
-  const watched = await runCli(['watch', 'awesome-api', '--env', environment], principalEnv('operator'));
+  const watched = await runCli(['watch', APP, '--env', environment], principalEnv('operator'));
   const extremes = watcher.stop();
   assert.equal(watched.code, 0, `${watched.stdout}\n${watched.stderr}`);
   assert.ok(extremes.minReady >= DESIRED, `I1: ready pods fell to ${extremes.minReady} (${extremes.atMinReady})`);
