@@ -276,8 +276,8 @@ export const workerKubeconfig = (files: ProductionFiles, environment: Environmen
 const jwksUri = (state: ProductionState) => `http://127.0.0.1:${state.ports.jwks}/.well-known/jwks.json`;
 
 // The UI needs no credentials of its own: it forwards each request's
-// Authorization header to Temporal, so it shows and does only what the caller's
-// token allows (a request without a token sees nothing).
+// Authorization header to Temporal, so it shows only what the caller's token
+// allows (a request without a token sees nothing).
 function uiConfig(state: ProductionState): string {
   return `temporalGrpcAddress: ${temporalAddress(state)}
 host: 127.0.0.1
@@ -293,6 +293,8 @@ cors:
 auth:
   enabled: false
 forwardHeaders: [Authorization]
+# As in docker-compose.yml: changes go through deployctl, whose refusals name what was refused.
+disableWriteActions: true
 `;
 }
 

@@ -103,6 +103,16 @@ describe('production topology: one namespace, one cluster and one worker per env
     assert.deepEqual(doc.unreadable.map((u) => u.environment), ['staging']);
   });
 
+  test("the Web UI shows only what the caller's token allows (it forwards the Authorization header)", async () => {
+    const get = async (path: string, principal?: 'ci-staging') => {
+      const headers: Record<string, string> = principal ? { authorization: `Bearer ${await mintToken(productionFiles().keys, principal)}` } : {};
+      return (await fetch(`${info.uiUrl}${path}`, { headers })).status;
+    };
+    assert.equal(await get('/api/v1/namespaces/staging/workflows'), 403, 'no token, nothing');
+    assert.equal(await get('/api/v1/namespaces/staging/workflows', 'ci-staging'), 200);
+    assert.equal(await get('/api/v1/namespaces/production/workflows', 'ci-staging'), 403);
+  });
+
   test("the staging worker's ServiceAccount token is refused by production's apiserver", async () => {
     production.audit.mark();
     const productionServer = `https://127.0.0.1:${clusterState('production')!.ports.apiserver}`;

@@ -6,41 +6,17 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import yaml from 'js-yaml';
-import { TEMPORAL_SERVICES, readTemplate, renderTemplate, stackServerEnv, templateVariables, type ServerPorts } from '../../stack/temporal-config.js';
+import { TEMPORAL_SERVICES, readTemplate, renderTemplate, templateVariables } from '../../stack/temporal-config.js';
+import { composeServerEnv, sampleStackServerEnv, unexpectedDifferences } from '../helpers/server-config.js';
 
 const root = new URL('../../', import.meta.url);
 const compose = yaml.load(fs.readFileSync(new URL('docker-compose.yml', root), 'utf8')) as {
-  services: Record<string, { environment?: Record<string, string>; entrypoint?: string[] }>;
+  services: Record<string, { entrypoint?: string[] }>;
 };
 const temporal = compose.services.temporal!;
 const template = readTemplate();
-
-/** Compose's values, with `${VAR:?message}` interpolations standing for what .env would give. */
-function composeEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(temporal.environment ?? {}).map(([k, v]) => [k, v.replace(/\$\{(\w+)(:[?-][^}]*)?\}/g, 'from-env-$1')]));
-}
-
-const ports: ServerPorts = {
-  frontend: 41001, frontendHttp: 41002, frontendMembership: 41003, internalFrontend: 41004, internalFrontendMembership: 41005,
-  history: 41006, historyMembership: 41007, matching: 41008, matchingMembership: 41009, worker: 41010, workerMembership: 41011, metrics: 41012,
-};
-const stackEnv = stackServerEnv(ports, { address: '127.0.0.1:41000', user: 'temporal', password: 'secret' }, 'http://127.0.0.1:41013/.well-known/jwks.json');
-
-/** Every leaf as path → value. */
-function leaves(value: unknown, prefix = ''): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) for (const [p, leaf] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(p, leaf);
-  } else out.set(prefix, value);
-  return out;
-}
-
-// Where a deployment may differ; everything else must be identical.
-const DEPLOYMENT_SPECIFIC = [
-  /\.connectAddr$/, /\.password$/, /^log\.level$/, /^global\.membership\.broadcastAddress$/, /^global\.metrics\.prometheus\.listenAddress$/,
-  /^global\.authorization\.jwtKeyProvider\.keySourceURIs\.0$/, /^services\.[a-z-]+\.rpc\.(grpcPort|membershipPort|httpPort|bindOnIP)$/,
-  /^clusterMetadata\.clusterInformation\.active\.rpcAddress$/, /^dynamicConfigClient\.filepath$/,
-];
+const composeEnv = composeServerEnv;
+const stackEnv = sampleStackServerEnv();
 
 describe('the Temporal server configuration template', () => {
   test('uses nothing but {{ env "NAME" }}, which the server renders itself (enable-template)', () => {
@@ -57,13 +33,10 @@ describe('the Temporal server configuration template', () => {
   });
 
   test('rendered for compose and for the stack, the two differ only in deployment-specific values', () => {
-    const fromCompose = leaves(yaml.load(renderTemplate(template, composeEnv())));
-    const fromStack = leaves(yaml.load(renderTemplate(template, stackEnv)));
-    assert.deepEqual([...fromCompose.keys()].sort(), [...fromStack.keys()].sort(), 'the same settings');
-    const differing = [...fromCompose.keys()].filter((k) => fromCompose.get(k) !== fromStack.get(k));
-    const unexpected = differing.filter((k) => !DEPLOYMENT_SPECIFIC.some((re) => re.test(k)));
-    assert.deepEqual(unexpected, [], 'no other difference');
-    assert.ok(differing.includes('persistence.datastores.postgres-default.sql.connectAddr'), 'the comparison sees real differences');
+    const diff = unexpectedDifferences(yaml.load(renderTemplate(template, composeEnv())), yaml.load(renderTemplate(template, stackEnv)));
+    assert.deepEqual(diff.missing, [], 'the same settings');
+    assert.deepEqual(diff.differing, [], 'no other difference');
+    assert.ok(diff.all.includes('persistence.datastores.postgres-default.sql.connectAddr'), 'the comparison sees real differences');
   });
 
   test('both run PostgreSQL and JWT authorization with the default claim mapper and authorizer', () => {
