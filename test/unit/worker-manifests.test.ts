@@ -133,7 +133,7 @@ describe('examples/worker: RBAC', () => {
     ['replicationcontrollers/scale', 'update'],
     ['pods', 'list'],
     ['pods', 'watch'],
-    ['pods', 'deletecollection'],
+    ['pods', 'delete'],
   ];
   for (const [resource, verb, name] of needed) {
     test(`allows ${verb} ${resource}${name ? `/${name}` : ''}`, () => assert.ok(allows(rules, resource, verb, name)));
@@ -147,6 +147,7 @@ describe('examples/worker: RBAC', () => {
     ['replicationcontrollers', 'update'],
     ['replicationcontrollers', 'patch'],
     ['pods', 'create'],
+    ['pods', 'deletecollection'],
     ['pods/exec', 'create'],
     ['configmaps', 'get'],
   ];
