@@ -29,12 +29,12 @@ export interface ActivityDeps {
   kube: Kube;
   /** The environment this worker's cluster serves. */
   environment: string;
+  /** What this worker agrees to write, whatever reaches its task queue (absent: DEFAULT_WORKER_POLICY). */
+  policy?: WorkerPolicy;
   /** Chat webhooks told about phase changes (this environment's channel). */
   webhooks?: string[];
   /** Temporal Web UI base URL, for links in notifications. */
   uiUrl?: string;
-  /** What this worker agrees to write (DESIGN §7); the default refuses only what is dangerous everywhere. */
-  policy?: WorkerPolicy;
 }
 
 /**

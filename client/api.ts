@@ -8,7 +8,7 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, type Duration } from '@temporalio/common';
 import type { AppSpec } from '../domain/spec.js';
 import type { LabelPolicy } from '../domain/label-policy.js';
 import { checkDeploy, deploySummary } from '../domain/check-deploy.js';
@@ -120,7 +120,7 @@ async function start(
 }
 
 /** Longer than any rollout validation allows at its slowest steps, short enough that a stuck lock ends. */
-export const DEPLOY_EXECUTION_TIMEOUT = '7 days';
+export const DEPLOY_EXECUTION_TIMEOUT: Duration = '7 days';
 /** Temporal's default limit on static details (limit.userMetadataDetailsSize). */
 const MAX_DETAILS_BYTES = 20_000;
 

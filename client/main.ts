@@ -16,6 +16,7 @@ import { approveCommand, pauseCommand, resumeCommand, retryCommand } from './com
 import { renderCommand } from './commands/render.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { setupCommand } from './commands/setup.js';
+import { slackCommand } from './commands/slack.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { watchCommand } from './commands/watch.js';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   labelsCommand,
   workersCommand,
   setupCommand,
+  slackCommand,
 ];
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

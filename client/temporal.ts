@@ -63,7 +63,7 @@ function connectTimeoutMs(env: CliIo['env']): number {
   return seconds * 1000;
 }
 
-function loadConfig(env: CliIo['env'], profile?: string): ClientConnectConfig {
+export function loadConfig(env: CliIo['env'], profile?: string): ClientConnectConfig {
   const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   try {
     return loadClientConnectConfig({ overrideEnvVars: vars, ...(profile !== undefined && { profile }) });

@@ -5,12 +5,13 @@ import type { ContainerSpec, PortSpec, VolumeMountSpec } from './spec.js';
 import { checkImageRef } from './image.js';
 import { isDnsLabel } from './labels.js';
 import { ENVIRONMENT_SECRET } from './names.js';
+import { validateContainerSecurity } from './spec-security.js';
 import { DNS_LABEL_RULE } from './spec-volumes.js';
 import {
   checkInt, checkKnownKeys, checkString, cloneData, isMapping, listItems, optionalBoolean, optionalEnum, type Issues, type Mapping,
 } from './spec-checks.js';
 
-const CONTAINER_KEYS = ['name', 'image', 'ports', 'env', 'readinessProbe', 'resources', 'volumeMounts'] as const;
+const CONTAINER_KEYS = ['name', 'image', 'ports', 'env', 'readinessProbe', 'resources', 'securityContext', 'volumeMounts'] as const;
 const PORT_KEYS = ['name', 'containerPort', 'hostPort', 'protocol'] as const;
 const MOUNT_KEYS = ['name', 'mountPath', 'readOnly'] as const;
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
@@ -53,6 +54,7 @@ function validateContainer(item: unknown, path: string, pod: PodContext, issues:
   const env = validateEnv(item.env, `${path}.env`, issues);
   const readinessProbe = optionalMapping(item.readinessProbe, `${path}.readinessProbe`, issues);
   const resources = optionalMapping(item.resources, `${path}.resources`, issues);
+  const securityContext = validateContainerSecurity(item.securityContext, `${path}.securityContext`, issues);
   const volumeMounts = validateMounts(item.volumeMounts, `${path}.volumeMounts`, pod.volumeNames, issues);
   if (name === undefined || image === undefined) return undefined;
   return {
@@ -62,6 +64,7 @@ function validateContainer(item: unknown, path: string, pod: PodContext, issues:
     env,
     ...(readinessProbe && { readinessProbe }),
     ...(resources && { resources }),
+    ...(securityContext && { securityContext }),
     volumeMounts,
   };
 }

@@ -8,6 +8,7 @@ import { Issues, checkKnownKeys, checkString, isMapping, optionalBoolean, option
 import { validateContainers } from './spec-containers.js';
 import { checkDataShape } from './spec-shape.js';
 import { validateSpecLabels } from './spec-labels.js';
+import { validatePodSecurity, validateServiceAccountName } from './spec-security.js';
 import { validateStrategy } from './spec-strategy.js';
 import { DNS_LABEL_RULE, validateVolumes } from './spec-volumes.js';
 
@@ -32,6 +33,8 @@ export interface ContainerSpec {
   env: Record<string, string>;
   readinessProbe?: Record<string, unknown>;
   resources?: Record<string, unknown>;
+  /** Kubernetes' container SecurityContext (shape checked; the worker policy judges the values). */
+  securityContext?: Record<string, unknown>;
   volumeMounts: VolumeMountSpec[];
 }
 
@@ -64,11 +67,15 @@ export interface AppSpec {
   perNode: boolean;
   strategy: StrategySpec;
   revisionHistoryLimit: number;
+  /** Pod-level SecurityContext; absent when the spec has none (so older specs hash as they did). */
+  securityContext?: Record<string, unknown>;
+  /** The ServiceAccount the pods run as; absent: the namespace's `default`. */
+  serviceAccountName?: string;
 }
 
 const TOP_LEVEL_KEYS = [
   'name', 'app', 'tier', 'role', 'language', 'labels', 'namespace', 'replicas', 'containers', 'volumes', 'perNode', 'strategy',
-  'revisionHistoryLimit',
+  'revisionHistoryLimit', 'securityContext', 'serviceAccountName',
 ] as const;
 
 /** The RC is named `<name>-<8 hex>`, and Kubernetes object names stop at 63. */
@@ -97,8 +104,11 @@ export function validateAppSpec(raw: unknown): AppSpec {
   const containers = validateContainers(raw.containers, new Set(volumes.map((v) => v.name)), issues);
   const perNode = optionalBoolean(raw.perNode, 'perNode', false, issues) ?? false;
   if (perNode) checkHostPort(raw, issues);
+  else refuseHostPorts(raw, issues);
   const strategy = validateStrategy(raw.strategy, { replicas, perNode }, issues);
   const revisionHistoryLimit = optionalInt(raw.revisionHistoryLimit, 'revisionHistoryLimit', { min: 0, max: 50 }, 2, issues);
+  const securityContext = validatePodSecurity(raw.securityContext, issues);
+  const serviceAccountName = validateServiceAccountName(raw.serviceAccountName, issues);
 
   if (issues.list.length > 0) throw new InvalidSpecError(issues.list);
   return {
@@ -115,6 +125,8 @@ export function validateAppSpec(raw: unknown): AppSpec {
     perNode,
     strategy,
     revisionHistoryLimit: revisionHistoryLimit ?? 2,
+    ...(securityContext && { securityContext }),
+    ...(serviceAccountName !== undefined && { serviceAccountName }),
   };
 }
 
@@ -163,4 +175,16 @@ function checkHostPort(raw: Mapping, issues: Issues): void {
     (c) => isMapping(c) && Array.isArray(c.ports) && c.ports.some((p) => isMapping(p) && p.hostPort !== undefined),
   );
   if (!hasHostPort) issues.add('perNode', 'requires a hostPort on at least one container port');
+}
+
+// A host port allows one such pod per node, which is what per-node agents are for; on
+// any other app it is a way out of the pod's network (and a second replica never schedules).
+function refuseHostPorts(raw: Mapping, issues: Issues): void {
+  const containers = Array.isArray(raw.containers) ? raw.containers : [];
+  containers.forEach((c, i) => {
+    if (!isMapping(c) || !Array.isArray(c.ports)) return;
+    c.ports.forEach((p, j) => {
+      if (isMapping(p) && p.hostPort !== undefined) issues.add(`containers[${i}].ports[${j}].hostPort`, 'requires perNode: true (host ports are for per-node agents only)');
+    });
+  });
 }

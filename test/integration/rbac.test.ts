@@ -32,11 +32,14 @@ const RBAC_DIR = path.join(repoRoot, 'examples', 'rbac');
 const SERVICE_ACCOUNT = 'deployflow-worker';
 const IMAGE = 'registry.example/awesome-api:1.0.0';
 
-/** `kubectl apply -n NS -f examples/rbac/`: every manifest of the folder, created in `namespace`. */
+/**
+ * `kubectl apply -n NS -f examples/rbac/`: every namespaced manifest of the folder, created in
+ * `namespace`. The admission policy is cluster-wide, applied once per cluster (its own test).
+ */
 async function applyRbac(kc: KubeConfig, namespace: string): Promise<string[]> {
   const api = KubernetesObjectApi.makeApiClient(kc);
   const applied: string[] = [];
-  for (const file of fs.readdirSync(RBAC_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of fs.readdirSync(RBAC_DIR).filter((f) => f.endsWith('.yaml') && f !== 'admission-policy.yaml').sort()) {
     for (const doc of yaml.loadAll(fs.readFileSync(path.join(RBAC_DIR, file), 'utf8')) as KubernetesObject[]) {
       await api.create({ ...doc, metadata: { ...doc.metadata, namespace } });
       applied.push(`${doc.kind}/${doc.metadata?.name}`);
@@ -216,7 +219,7 @@ describe('least privilege: the worker with the ServiceAccount of examples/rbac/'
       revision: 1,
       requestedBy: 'rbac-test',
       workflowId,
-      replicas: 1,
+      replicas: spec.replicas,
     });
     const audit = new AuditLog(info).mark();
     await assert.rejects(activity.run(acts.ensureEnvironmentSecret, { namespace: other, environment }), isForbidden);

@@ -8,6 +8,8 @@ const P = `${C}.ports[0]`;
 const SIDECAR = { name: 'sidecar', image: 'registry.example/statsd' };
 const WITH_DATA_VOLUME = { volumes: [{ name: 'data', emptyDir: {} }] };
 const IANA = /^must be an IANA service name/;
+// Host ports are for per-node agents only, which roll without surge.
+const PER_NODE = { perNode: true, 'strategy.maxSurge': 0, 'strategy.maxUnavailable': 1 };
 
 type Case = { name: string; set: Record<string, unknown>; expect: ExpectedIssue[] };
 
@@ -55,8 +57,9 @@ describe('container ports', () => {
     { name: 'containerPort 65536', set: { [`${P}.containerPort`]: 65536 }, expect: [[`${P}.containerPort`, 'must be 1-65535']] },
     { name: 'containerPort 65535', set: { [`${P}.containerPort`]: 65535 }, expect: [] },
     { name: 'containerPort string', set: { [`${P}.containerPort`]: '8080' }, expect: [[`${P}.containerPort`, 'must be an integer']] },
-    { name: 'hostPort too big', set: { [`${P}.hostPort`]: 70000 }, expect: [[`${P}.hostPort`, 'must be 1-65535']] },
-    { name: 'hostPort ok', set: { [`${P}.hostPort`]: 80 }, expect: [] },
+    { name: 'hostPort too big', set: { ...PER_NODE, [`${P}.hostPort`]: 70000 }, expect: [[`${P}.hostPort`, 'must be 1-65535']] },
+    { name: 'hostPort ok', set: { ...PER_NODE, [`${P}.hostPort`]: 80 }, expect: [] },
+    { name: 'hostPort without perNode', set: { [`${P}.hostPort`]: 80 }, expect: [[`${P}.hostPort`, 'requires perNode: true (host ports are for per-node agents only)']] },
     { name: 'misspelled containerPort', set: { [`${P}.containerport`]: 1 }, expect: [[`${P}.containerport`, 'unknown field (did you mean "containerPort"?)']] },
     { name: 'protocol lowercase', set: { [`${P}.protocol`]: 'tcp' }, expect: [[`${P}.protocol`, 'must be one of TCP, UDP, SCTP']] },
     { name: 'protocol UDP', set: { [`${P}.protocol`]: 'UDP' }, expect: [] },
@@ -80,7 +83,7 @@ describe('container ports', () => {
     },
     {
       name: 'hostPort taken by another container',
-      set: { [`${P}.hostPort`]: 8125, 'containers[1]': { ...SIDECAR, ports: [{ containerPort: 9125, hostPort: 8125 }] } },
+      set: { ...PER_NODE, [`${P}.hostPort`]: 8125, 'containers[1]': { ...SIDECAR, ports: [{ containerPort: 9125, hostPort: 8125 }] } },
       expect: [['containers[1].ports[0].hostPort', `must be unique within the pod (also ${P}.hostPort)`]],
     },
   ]);
