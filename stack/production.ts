@@ -377,14 +377,19 @@ disabled = true
 }
 
 /**
- * In each cluster: the `environment` secret that names it, the example RBAC,
- * and a kubeconfig that authenticates as the worker's ServiceAccount.
+ * In each cluster: the `environment` secret that names it, the example RBAC and
+ * admission policy, `default` labelled as an app namespace, and a kubeconfig
+ * that authenticates as the worker's ServiceAccount.
  */
 async function prepareWorkerAccess(environment: Environment, cluster: StackState, files: ProductionFiles): Promise<void> {
   const dir = stackFiles(clusterDir(files, environment));
   const k = (args: string[], input?: string) => kubectl(cluster.binDir, dir.kubeconfig, args, input);
   await k(['create', 'secret', 'generic', 'environment', '-n', 'default', `--from-literal=environment=${environment}`]);
+  // examples/rbac: the worker's ServiceAccount, Role, RoleBinding and admission policy, which lets it
+  // write only in namespaces labelled as app namespaces (labels as examples/rbac/admission-policy.yaml says).
   await k(['apply', '-n', 'default', '-f', path.join(repoRoot, 'examples', 'rbac')]);
+  await k(['label', '--overwrite', 'namespace', 'default', 'deployflow.io/apps=true', 'pod-security.kubernetes.io/enforce=baseline',
+    'pod-security.kubernetes.io/enforce-version=latest', 'pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/audit=restricted']);
   const token = (await k(['create', 'token', 'deployflow-worker', '-n', 'default', '--duration=24h'])).trim();
   const kubeconfig = `apiVersion: v1
 kind: Config
