@@ -21,7 +21,7 @@ import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { watchCommand } from './commands/watch.js';
 import { workersCommand } from './commands/workers.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, PermissionDeniedError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 import { writeIssues } from './output.js';
 import { isUnreachable } from './temporal.js';
@@ -86,7 +86,10 @@ function report(err: unknown, io: CliIo, command: string, json: boolean): number
   }
   let message: string;
   let exitCode: number;
-  if (err instanceof CliError) {
+  if (err instanceof PermissionDeniedError) {
+    // Which command was refused, then where and why.
+    [message, exitCode] = [`deployctl ${command}: ${err.message}`, err.exitCode];
+  } else if (err instanceof CliError) {
     [message, exitCode] = [err.message, err.exitCode];
   } else if (err instanceof NamespaceNotFoundError) {
     [message, exitCode] = [`Temporal namespace "${err.namespace}" does not exist (TEMPORAL_NAMESPACE)`, EXIT.unreachable];

@@ -88,7 +88,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     out.line(`deploying ${prepared.meta.image} to ${environment} (${handle.workflowId})`);
     return followDeploy(session, handle, out, environment);
-  });
+  }, environment);
 }
 
 export const deployCommand: Command = { name: 'deploy', summary: 'deploy an app spec with an image to an environment', usage, run };

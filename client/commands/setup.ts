@@ -3,7 +3,7 @@
 // "all stuck deploys in production" is one list query. Idempotent: only
 // missing attributes are added.
 import type { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../../domain/names.js';
+import { SEARCH_ATTRIBUTES, validateEnvironmentName } from '../../domain/names.js';
 import { noPositionals, outputFormat, parseCommand } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../errors.js';
@@ -17,24 +17,28 @@ type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 // load from ESM.
 const KEYWORD: IndexedValueType = 2;
 
-const usage = `deployctl setup
+const usage = `deployctl setup [--env E]
 
 Registers deployflow's search attributes (${Object.values(SEARCH_ATTRIBUTES).join(', ')},
-all Keyword) on the Temporal namespace (TEMPORAL_NAMESPACE, default "default").
-Adds only the missing ones; running it again changes nothing.
+all Keyword) on the Temporal namespace (TEMPORAL_NAMESPACE, default "default"),
+or with --env on the namespace of environment E's Temporal profile, when it has one.
+Adds only the missing ones; running it again changes nothing. Needs admin rights
+on the namespace when Temporal checks authorization.
 
 Options:
+  -e, --env E              the environment whose namespace to set up
   -o, --output text|json   json: { namespace, added, existing, conflicting }
   -h, --help`;
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommand('setup', argv, {});
+  const { values, positionals } = parseCommand('setup', argv, { env: { type: 'string', short: 'e' } });
   if (values.help) {
     io.stdout.write(usage + '\n');
     return 0;
   }
   const out = new Output(io, outputFormat(values.output));
   noPositionals('setup', positionals);
+  const environment = values.env === undefined ? undefined : validateEnvironmentName(values.env);
 
   return withTemporal(io, async ({ connection, namespace }) => {
     const wanted: string[] = Object.values(SEARCH_ATTRIBUTES);
@@ -56,7 +60,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (added.length === 0 && conflicting.length === 0) out.line(`all ${wanted.length} search attributes already registered in namespace ${namespace}`);
     for (const name of conflicting) out.note(`${name} exists in namespace ${namespace} with another type; deployflow needs it as Keyword`);
     return conflicting.length > 0 ? EXIT.failed : EXIT.ok;
-  });
+  }, environment);
 }
 
 export const setupCommand: Command = { name: 'setup', summary: 'register the search attributes on the Temporal namespace (idempotent)', usage, run };

@@ -15,7 +15,7 @@ export class AuditLog {
   private readonly file: string;
   private offset = 0;
 
-  constructor(info: StackInfo) {
+  constructor(info: Pick<StackInfo, 'logDir'>) {
     this.file = path.join(info.logDir, 'audit.log');
   }
 
