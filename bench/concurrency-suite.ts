@@ -5,6 +5,7 @@ import path from 'node:path';
 import { measureConcurrency, type ConcurrencyContext, type ConcurrencySample } from './measure-concurrency.js';
 import type { System } from './system.js';
 import { startWorkerProcess } from './worker.js';
+import type { ProductionTemporal } from './production-temporal.js';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -13,6 +14,7 @@ export async function runConcurrencySuite(
   systems: { deployflow: System; deployment: System },
   environment: string,
   save: (sample: ConcurrencySample) => void,
+  production?: ProductionTemporal & { system: System },
 ): Promise<void> {
   const { cfg, stack } = ctx;
   const shared = {
@@ -44,6 +46,25 @@ export async function runConcurrencySuite(
         save(sample);
       } finally {
         await worker.stop();
+      }
+
+      if (!production) continue;
+      log(`concurrency deployflow on the production topology's Temporal: ${deploys} deploys, repeat ${repeat + 1}/${cfg.concurrencyRepeats}`);
+      const prodWorker = await startWorkerProcess({
+        environment,
+        namespaces: [systems.deployflow.namespace],
+        kubeconfig: stack.workerKubeconfig,
+        temporalAddress: production.address,
+        temporal: { namespace: production.namespace, apiKey: production.workerToken },
+        logFile: path.join(cfg.outDir, `worker-concurrency-production-${deploys}-${repeat}.log`),
+      });
+      try {
+        const pids = { ...shared, ...production.pids, worker: prodWorker.pid };
+        const sample = await measureConcurrency({ ...ctx, client: production.client }, production.system, deploys, repeat, pids, prodWorker.pid);
+        log(`  total ${(sample.totalMs / 1000).toFixed(2)}s`);
+        save(sample);
+      } finally {
+        await prodWorker.stop();
       }
     }
   }

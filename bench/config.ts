@@ -29,6 +29,8 @@ export interface BenchConfig {
   stackDir: string;
   /** Keep the stack running afterwards (for poking at it). */
   keepStack: boolean;
+  /** Also run deployflow's concurrency measurements on the production topology's Temporal (--temporal dev,production). */
+  productionTemporal: boolean;
 }
 
 const list = <T>(text: string | undefined, parse: (s: string) => T): T[] | undefined =>
@@ -51,6 +53,7 @@ export function readConfig(argv: string[]): BenchConfig {
       'min-ready-seconds': { type: 'string' },
       label: { type: 'string' },
       'keep-stack': { type: 'boolean' },
+      temporal: { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
@@ -78,5 +81,6 @@ export function readConfig(argv: string[]): BenchConfig {
     outDir,
     stackDir: process.env.DEPLOYFLOW_STACK_DIR ?? path.join(outDir, 'stack'),
     keepStack: values['keep-stack'] ?? false,
+    productionTemporal: (values.temporal ?? 'dev').split(',').includes('production'),
   };
 }

@@ -8,7 +8,7 @@ import { waitNoPods, withTimeout } from './kube.js';
 import { appSpec, type Target } from './specs.js';
 import type { RolloutRun, System } from './system.js';
 
-export function deployflowSystem(kube: BenchKube, client: Client, environment: string, namespace: string, timeoutMs: number): System {
+export function deployflowSystem(kube: BenchKube, client: Client, environment: string, namespace: string, timeoutMs: number, name: 'deployflow' | 'deployflow-production' = 'deployflow'): System {
   const deploy = async (t: Target, image: string) => {
     const handle = await startDeploy(client, { spec: appSpec(t), environment, image, requestedBy: 'bench' });
     const result = await withTimeout(`deploy ${t.app} ${image}`, timeoutMs, waitForResult(handle));
@@ -16,7 +16,7 @@ export function deployflowSystem(kube: BenchKube, client: Client, environment: s
     return { reportedDoneAt: Date.now(), workflow: { workflowId: handle.workflowId, runId: handle.firstExecutionRunId } };
   };
   return {
-    name: 'deployflow',
+    name,
     coldAfterMs: WATCH_LINGER_MS + 1000,
     namespace,
     async setup(t, image) {

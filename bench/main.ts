@@ -21,6 +21,7 @@ import { publishReport, writeReport } from './report.js';
 import { loadResults, newResults, saveResults } from './results.js';
 import { runRolloutSuite } from './rollout-suite.js';
 import { startBenchStack, stopBenchStack } from './stack.js';
+import { productionTemporal } from './production-temporal.js';
 import { startWorkerProcess, type WorkerProcess } from './worker.js';
 
 const ENVIRONMENT = 'bench';
@@ -106,10 +107,16 @@ async function main(argv: string[]): Promise<number> {
       worker = undefined;
     }
     if (cfg.suites.has('concurrency')) {
-      await runConcurrencySuite({ cfg, stack, kube, client }, systems, ENVIRONMENT, (s) => {
-        results.concurrency.push(s);
-        save();
-      });
+      const production = cfg.productionTemporal ? await productionTemporal() : undefined;
+      try {
+        const prodSystem = production && deployflowSystem(kube, production.client, ENVIRONMENT, NS_DEPLOYFLOW, timeoutMs, 'deployflow-production');
+        await runConcurrencySuite({ cfg, stack, kube, client }, systems, ENVIRONMENT, (s) => {
+          results.concurrency.push(s);
+          save();
+        }, production && prodSystem && { ...production, system: prodSystem });
+      } finally {
+        await production?.connection.close();
+      }
     }
   } finally {
     save();

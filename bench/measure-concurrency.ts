@@ -78,7 +78,7 @@ export async function measureConcurrency(
   await sleep(2000);
   const after = await scrapeRequests(stack.apiserver, stack.benchToken);
   const requests = audit.requestsSince(system.namespace);
-  const orchestrator = system.name === 'deployflow' ? 'deployflow-worker' : 'deployment-controller';
+  const orchestrator = system.name === 'deployment' ? 'deployment-controller' : 'deployflow-worker';
 
   const profiles = [];
   for (const run of runs) if (run.workflow) profiles.push(await profileHistory(ctx.client, run.workflow.workflowId, run.workflow.runId));

@@ -171,6 +171,22 @@ function concurrencyTables(samples: ConcurrencySample[]): string[] {
       `| ${n} | ${sec(spread(dep.map((s) => s.totalMs)))} | ${sec(spread(df.map((s) => s.totalMs)))} | ${ratio(spread(ratios))} | ${s1(spread(df.map((s) => s.perDeployMs.median)).median)} | ${num(cpu(df, 'worker'), 1)} | ${num(spread(df.map((s) => s.cpu.worker?.peakRssMb ?? Number.NaN)))} | ${fx(spread(df.map((s) => s.idleRssMb)).median, 0)} | ${fx(cpu(df, 'temporal').median, 1)} | ${fx(cpu(dep, 'kube-controller-manager').median, 1)} / ${fx(cpu(df, 'kube-controller-manager').median, 1)} | ${fx(spread(df.map((s) => s.historyEvents?.median ?? Number.NaN)).median, 0)} |`,
     );
   }
+  if (samples.some((s) => s.system === 'deployflow-production')) {
+    out.push('', "On the production topology's Temporal (server 1.29.1 on PostgreSQL, JWT authorization; `--temporal dev,production`), same run, same bench cluster, a fresh worker each time: only Temporal differs. Ratios are against the Deployment controller of the same repeat. Temporal CPU: the server process (production: plus the PostgreSQL postmaster; its backends are not counted). Medians.", '');
+    out.push('| deploys | Deployment total (s) | deployflow, dev server (s) | ratio | deployflow, production Temporal (s) | ratio | Temporal CPU s (dev / production) | schedule→start ms (dev / production) | between activities per deploy s (dev / production) |');
+    out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const n of levels) {
+      const dep = of('deployment', n);
+      const ratios = (ss: ConcurrencySample[]) => spread(ss.map((d) => d.totalMs / (dep.find((b) => b.repeat === d.repeat)?.totalMs ?? Number.NaN)));
+      const dev = of('deployflow', n);
+      const prod = of('deployflow-production', n);
+      const med = (ss: ConcurrencySample[], f: (s: ConcurrencySample) => number, digits: number) => fx(spread(ss.map(f)).median, digits);
+      const temporalCpu = (s: ConcurrencySample) => (s.cpu.temporal?.cpuSeconds ?? 0) + (s.cpu.postgres?.cpuSeconds ?? 0);
+      out.push(
+        `| ${n} | ${sec(spread(dep.map((s) => s.totalMs)))} | ${sec(spread(dev.map((s) => s.totalMs)))} | ${ratio(ratios(dev))} | ${sec(spread(prod.map((s) => s.totalMs)))} | ${ratio(ratios(prod))} | ${med(dev, temporalCpu, 1)} / ${med(prod, temporalCpu, 1)} | ${med(dev, (s) => s.scheduleToStartMs ?? Number.NaN, 0)} / ${med(prod, (s) => s.scheduleToStartMs ?? Number.NaN, 0)} | ${med(dev, (s) => (s.betweenMs ?? Number.NaN) / 1000, 2)} / ${med(prod, (s) => (s.betweenMs ?? Number.NaN) / 1000, 2)} |`,
+      );
+    }
+  }
   out.push('', 'Where the time goes: machine CPU busy (all 2 cores, other users included), CPU seconds of every stack process plus the worker, and (deployflow) per deploy the mean wait from scheduling an activity to its start and the time between activities (workflow task round trips). Medians.', '');
   out.push('| deploys | machine busy % (Dep / df) | stack + worker CPU s (Dep / df) | schedule→start (ms) | between activities per deploy (s) |', '|---:|---:|---:|---:|---:|');
   for (const n of levels) {

@@ -1,7 +1,8 @@
 // One of the two systems a benchmark compares, behind the same three calls.
 import type { Target } from './specs.js';
 
-export type SystemName = 'deployflow' | 'deployment';
+/** deployflow-production: deployflow on the production topology's Temporal (PostgreSQL, authorization). */
+export type SystemName = 'deployflow' | 'deployflow-production' | 'deployment';
 
 export interface RolloutRun {
   /** When the system itself said it was done (workflow result / Deployment status complete), ms epoch. */

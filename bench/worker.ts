@@ -17,6 +17,8 @@ export async function startWorkerProcess(opts: {
   kubeconfig: string;
   temporalAddress: string;
   logFile: string;
+  /** Another Temporal namespace and credentials (the production topology's). */
+  temporal?: { namespace: string; apiKey: string };
 }): Promise<WorkerProcess> {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   fs.writeFileSync(opts.logFile, '');
@@ -28,7 +30,8 @@ export async function startWorkerProcess(opts: {
       ...process.env,
       KUBECONFIG: opts.kubeconfig,
       TEMPORAL_ADDRESS: opts.temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_NAMESPACE: opts.temporal?.namespace ?? 'default',
+      ...(opts.temporal && { TEMPORAL_API_KEY: opts.temporal.apiKey, TEMPORAL_TLS: 'false' }),
       // e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone.
       NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? process.env.NODE_OPTIONS,
     },

@@ -21,3 +21,23 @@ export class DeployAlreadyRunningError extends CliError {
     super(`another deploy of this app is running (${workflowId}); wait for it, or pass --supersede to roll it back and go next`, EXIT.alreadyRunning);
   }
 }
+
+/**
+ * Temporal refused the request (gRPC PermissionDenied): the credentials in use
+ * lack the permission in that namespace. Exit 4, like any other "Temporal will
+ * not do it for you" failure, with what was refused and where.
+ */
+export class PermissionDeniedError extends CliError {
+  constructor(
+    readonly namespace: string,
+    readonly address: string,
+    readonly reason: string,
+    readonly profile?: string,
+  ) {
+    super(
+      `Temporal refused the request in namespace "${namespace}" at ${address}: ${reason} (PermissionDenied; ` +
+        `the credentials of ${profile ? `Temporal profile "${profile}"` : 'TEMPORAL_API_KEY / the active profile'} do not allow it there)`,
+      EXIT.unreachable,
+    );
+  }
+}

@@ -7,10 +7,13 @@ function uiBase(env: Readonly<Record<string, string | undefined>>): string | und
   return env.DEPLOYFLOW_TEMPORAL_UI?.replace(/\/+$/, '') || undefined;
 }
 
-export function temporalUiUrl(env: Readonly<Record<string, string | undefined>>, namespace: string, workflowId: string): string | undefined {
+// With a run id the link is to that run (a Slack message is about one deploy,
+// not whatever runs under the app's workflow id later).
+export function temporalUiUrl(env: Readonly<Record<string, string | undefined>>, namespace: string, workflowId: string, runId?: string): string | undefined {
   const base = uiBase(env);
   if (!base) return undefined;
-  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  const workflow = `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${workflow}/${encodeURIComponent(runId)}/history` : workflow;
 }
 
 export const STUCK_VIEW_NAME = 'Stuck deploys';

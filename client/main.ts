@@ -16,11 +16,12 @@ import { approveCommand, pauseCommand, resumeCommand, retryCommand } from './com
 import { renderCommand } from './commands/render.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { setupCommand } from './commands/setup.js';
+import { slackCommand } from './commands/slack.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { watchCommand } from './commands/watch.js';
 import { workersCommand } from './commands/workers.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, PermissionDeniedError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 import { writeIssues } from './output.js';
 import { isUnreachable } from './temporal.js';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   labelsCommand,
   workersCommand,
   setupCommand,
+  slackCommand,
 ];
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -84,7 +86,10 @@ function report(err: unknown, io: CliIo, command: string, json: boolean): number
   }
   let message: string;
   let exitCode: number;
-  if (err instanceof CliError) {
+  if (err instanceof PermissionDeniedError) {
+    // Which command was refused, then where and why.
+    [message, exitCode] = [`deployctl ${command}: ${err.message}`, err.exitCode];
+  } else if (err instanceof CliError) {
     [message, exitCode] = [err.message, err.exitCode];
   } else if (err instanceof NamespaceNotFoundError) {
     [message, exitCode] = [`Temporal namespace "${err.namespace}" does not exist (TEMPORAL_NAMESPACE)`, EXIT.unreachable];

@@ -1,11 +1,13 @@
 // Connecting to Temporal the way Temporal's own tools do (@temporalio/envconfig:
-// TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS files, profiles).
+// TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS files, profiles;
+// an environment with a profile of its own connects through it, client/profiles.ts).
 // Not reaching the server is exit 4 with the address in the message, since
 // the usual cause is a wrong or missing TEMPORAL_ADDRESS.
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, PermissionDeniedError } from './errors.js';
 import type { CliIo } from './io.js';
+import { profileForEnvironment } from './profiles.js';
 
 export interface TemporalSession {
   client: Client;
@@ -13,23 +15,29 @@ export interface TemporalSession {
   connection: Connection;
   namespace: string;
   address: string;
+  /** The envconfig profile used, when the environment has one. */
+  profile?: string;
 }
 
 const DEFAULT_ADDRESS = 'localhost:7233';
 /** Long enough for a cold TLS handshake, short enough that CI fails fast on a wrong address. */
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
-export async function withTemporal<T>(io: CliIo, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
-  const session = await connectTemporal(io.env);
+/** Runs `fn` connected to Temporal: to `environment`'s own profile when it has one. */
+export async function withTemporal<T>(io: CliIo, fn: (session: TemporalSession) => Promise<T>, environment?: string): Promise<T> {
+  const session = await connectTemporal(io.env, environment);
   try {
     return await fn(session);
+  } catch (err) {
+    throw refusalOf(err, session) ?? err;
   } finally {
     await session.connection.close().catch(() => undefined);
   }
 }
 
-export async function connectTemporal(env: CliIo['env']): Promise<TemporalSession> {
-  const config = loadConfig(env);
+export async function connectTemporal(env: CliIo['env'], environment?: string): Promise<TemporalSession> {
+  const profile = profileForEnvironment(env, environment);
+  const config = loadConfig(env, profile);
   const address = config.connectionOptions.address ?? DEFAULT_ADDRESS;
   const namespace = config.namespace ?? 'default';
   const connectTimeout = connectTimeoutMs(env);
@@ -43,7 +51,7 @@ export async function connectTemporal(env: CliIo['env']): Promise<TemporalSessio
       EXIT.unreachable,
     );
   }
-  return { client: new Client({ connection, namespace }), connection, namespace, address };
+  return { client: new Client({ connection, namespace }), connection, namespace, address, ...(profile !== undefined && { profile }) };
 }
 
 /** DEPLOYFLOW_CONNECT_TIMEOUT (seconds): more for a slow VPN, less for tests of the failure. */
@@ -55,10 +63,10 @@ function connectTimeoutMs(env: CliIo['env']): number {
   return seconds * 1000;
 }
 
-function loadConfig(env: CliIo['env']): ClientConnectConfig {
+export function loadConfig(env: CliIo['env'], profile?: string): ClientConnectConfig {
   const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   try {
-    return loadClientConnectConfig({ overrideEnvVars: vars });
+    return loadClientConnectConfig({ overrideEnvVars: vars, ...(profile !== undefined && { profile }) });
   } catch (err) {
     throw new CliError(`cannot read the Temporal client configuration: ${reasonOf(err)}`, EXIT.invalidInput);
   }
@@ -67,6 +75,20 @@ function loadConfig(env: CliIo['env']): ClientConnectConfig {
 // gRPC status codes that mean "the server is not there", not "the request was wrong".
 const UNAVAILABLE = 14;
 const DEADLINE_EXCEEDED = 4;
+// The server is there and says no: Temporal's authorizer refused these credentials.
+const PERMISSION_DENIED = 7;
+
+/** Temporal's refusal anywhere in the cause chain, as the error deployctl reports (exit 4), or undefined. */
+export function refusalOf(err: unknown, session: Pick<TemporalSession, 'namespace' | 'address' | 'profile'>): PermissionDeniedError | undefined {
+  if (err instanceof PermissionDeniedError) return err;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === PERMISSION_DENIED) {
+      const reason = ((e as { details?: unknown }).details as string | undefined) || e.message.replace(/^7 PERMISSION_DENIED: /, '');
+      return new PermissionDeniedError(session.namespace, session.address, reason, session.profile);
+    }
+  }
+  return undefined;
+}
 
 /** True for errors that mean Temporal went away or never answered (exit 4). */
 export function isUnreachable(err: unknown): boolean {

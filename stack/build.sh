@@ -4,9 +4,21 @@
 # clone (CI) reuses what an earlier run built and only builds what is missing.
 #
 #   DEPLOYFLOW_STACK_CACHE  cache root (default: ~/.cache/deployflow-stack)
+#   --topology production   also the Temporal server, its SQL schema tool and the
+#                           standalone Web UI server (the dev stack needs none of them)
 #
 # Prints the bin folder on its last line.
 set -euo pipefail
+
+topology=dev
+while [ $# -gt 0 ]; do
+  case $1 in
+    --topology) topology=${2:-}; shift 2 ;;
+    --topology=*) topology=${1#*=}; shift ;;
+    *) echo "usage: build.sh [--topology dev|production]" >&2; exit 2 ;;
+  esac
+done
+case $topology in dev | production) ;; *) echo "build.sh: unknown topology '$topology' (dev or production)" >&2; exit 2 ;; esac
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
@@ -52,6 +64,28 @@ build() {
   log "$name: built in $((SECONDS - start))s"
 }
 
+# build_as NAME MODULE_DIR LDFLAGS BINARY=PACKAGE... : the same for packages whose
+# last path element is not a usable binary name (two of Temporal's are `server`).
+build_as() {
+  local name=$1 dir=$2 ldflags=$3; shift 3
+  local missing=()
+  for pair in "$@"; do
+    [ -x "$bin/${pair%%=*}" ] || missing+=("$pair")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "$name: cached"
+    return
+  fi
+  log "$name: building ${missing[*]}"
+  local start=$SECONDS tmp
+  tmp=$(mktemp -d "$bin/.build-XXXXXX")
+  for pair in "${missing[@]}"; do
+    (cd "$here/go/$dir" && go build -ldflags "$ldflags" -o "$tmp/${pair%%=*}" "${pair#*=}")
+  done
+  mv "$tmp"/* "$bin/" && rmdir "$tmp"
+  log "$name: built in $((SECONDS - start))s"
+}
+
 k8s_minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
 k8s_ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
@@ -67,5 +101,12 @@ build kwok kwok "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" sig
 build kubernetes kubernetes "$k8s_ldflags" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+if [ "$topology" = production ]; then
+  # Same module as the CLI, so the server and UI packages it compiled are reused.
+  build_as temporal-production temporal "-s -w" \
+    temporal-server=go.temporal.io/server/cmd/server \
+    temporal-sql-tool=go.temporal.io/server/cmd/tools/sql \
+    temporal-ui-server=github.com/temporalio/ui-server/v2/cmd/server
+fi
 log "all binaries ready in $((SECONDS - total))s"
 echo "$bin"

@@ -11,6 +11,8 @@ import type { stackFiles } from './layout.js';
 
 export const COMPONENTS = ['etcd', 'temporal', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
 export type Component = (typeof COMPONENTS)[number];
+/** One Kubernetes control plane: the dev stack has one, the production topology one per environment. */
+export const CLUSTER_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const satisfies readonly Component[];
 
 export interface Ports {
   etcdClient: number;

@@ -28,3 +28,5 @@ export function stackFiles(dir = stackDir()) {
     stages: path.join(dir, 'kwok-stages.yaml'),
   };
 }
+
+export type StackFiles = ReturnType<typeof stackFiles>;

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { COMPONENTS, commandFor, isHealthy, type Component, type Ports, type StackState } from './components.js';
-import { stackFiles, repoRoot } from './layout.js';
+import { CLUSTER_COMPONENTS, COMPONENTS, commandFor, isHealthy, type Component, type Ports, type StackState } from './components.js';
+import { stackFiles, repoRoot, type StackFiles } from './layout.js';
 import { freePort, isAlive, startDaemon, stopDaemon, waitFor } from './processes.js';
 import { kubeconfigYaml, writePki } from './pki.js';
 import { addNodes, kubectl } from './nodes.js';
@@ -58,9 +58,9 @@ export async function componentHealth(state: StackState): Promise<Record<Compone
 }
 
 /** Runs stack/build.sh (builds only what is missing) and returns the bin folder. */
-export function buildStack(): Promise<string> {
+export function buildStack(args: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(repoRoot, 'stack', 'build.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', [path.join(repoRoot, 'stack', 'build.sh'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -88,27 +88,13 @@ export async function up(options: { nodes?: number } = {}): Promise<StackInfo> {
   const started = Date.now();
   const binDir = await buildStack();
   fs.rmSync(files.dir, { recursive: true, force: true });
-  fs.mkdirSync(files.logs, { recursive: true });
-  const ports = await pickPorts();
-  const { adminToken } = writePki(files.pki);
-  fs.writeFileSync(files.kubeconfig, kubeconfigYaml(`https://127.0.0.1:${ports.apiserver}`, adminToken), { mode: 0o600 });
-  fs.writeFileSync(files.stages, renderStages());
-  const state: StackState = { binDir, ports, adminToken, pids: {}, startedAt: new Date().toISOString() };
+  const state = await prepareCluster(binDir, files);
 
   try {
     // Temporal does not depend on the cluster: start it first, it takes longest.
     await startComponent('temporal', state, files, false);
-    await startComponent('etcd', state, files);
-    await startComponent('kube-apiserver', state, files);
-    for (const c of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await startComponent(c, state, files, false);
-    for (const c of COMPONENTS) await waitHealthy(c, state);
-    const nodes = await addNodes(binDir, files.kubeconfig, options.nodes ?? Number(process.env.DEPLOYFLOW_STACK_NODES ?? 3));
-    // Pods are refused until the service-account controller has made `default`.
-    await waitFor('the default service account', async () => {
-      await kubectl(binDir, files.kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'default']);
-      return true;
-    }, 60_000);
-    log(`${nodes.length} fake nodes Ready`);
+    await startCluster(state, files, options.nodes);
+    await waitHealthy('temporal', state);
   } catch (err) {
     log(`could not start the stack: ${(err as Error).message}`);
     printLogs(files.logs);
@@ -120,16 +106,48 @@ export async function up(options: { nodes?: number } = {}): Promise<StackInfo> {
   return infoOf(state, files);
 }
 
+/**
+ * The files and ports of one Kubernetes control plane (etcd, apiserver,
+ * controller manager, scheduler, KWOK) in `files.dir`: its PKI, admin
+ * kubeconfig and KWOK stages, nothing started yet.
+ */
+export async function prepareCluster(binDir: string, files: StackFiles): Promise<StackState> {
+  fs.mkdirSync(files.logs, { recursive: true });
+  const ports = await pickPorts();
+  const { adminToken } = writePki(files.pki);
+  fs.writeFileSync(files.kubeconfig, kubeconfigYaml(`https://127.0.0.1:${ports.apiserver}`, adminToken), { mode: 0o600 });
+  fs.writeFileSync(files.stages, renderStages());
+  return { binDir, ports, adminToken, pids: {}, startedAt: new Date().toISOString() };
+}
+
+/** Starts a prepared control plane, waits until it is healthy and has `nodes` Ready fake nodes. */
+export async function startCluster(state: StackState, files: StackFiles, nodeCount?: number): Promise<void> {
+  const { binDir } = state;
+  await startComponent('etcd', state, files);
+  await startComponent('kube-apiserver', state, files);
+  for (const c of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await startComponent(c, state, files, false);
+  for (const c of CLUSTER_COMPONENTS) await waitHealthy(c, state);
+  const nodes = await addNodes(binDir, files.kubeconfig, nodeCount ?? Number(process.env.DEPLOYFLOW_STACK_NODES ?? 3));
+  // Pods are refused until the service-account controller has made `default`.
+  await waitFor('the default service account', async () => {
+    await kubectl(binDir, files.kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'default']);
+    return true;
+  }, 60_000);
+  log(`${nodes.length} fake nodes Ready (${files.dir})`);
+}
+
+/** Stops the daemons of `state` in reverse start order (controllers before the apiserver, etcd last). */
+export async function stopDaemons(state: StackState): Promise<void> {
+  for (const c of [...COMPONENTS].reverse()) {
+    const pid = state.pids[c];
+    if (pid !== undefined) await stopDaemon(pid);
+  }
+}
+
 export async function down(): Promise<void> {
   const files = stackFiles();
   const state = readState(files);
-  if (state) {
-    // Reverse start order: nodes' simulator and controllers before the apiserver, etcd last.
-    for (const c of [...COMPONENTS].reverse()) {
-      const pid = state.pids[c];
-      if (pid !== undefined) await stopDaemon(pid);
-    }
-  }
+  if (state) await stopDaemons(state);
   fs.rmSync(files.dir, { recursive: true, force: true });
   log('stack down');
 }
@@ -155,14 +173,14 @@ export async function restartComponent(component: Component): Promise<void> {
   await startComponent(component, state, files);
 }
 
-async function startComponent(component: Component, state: StackState, files: ReturnType<typeof stackFiles>, wait = true): Promise<void> {
+export async function startComponent(component: Component, state: StackState, files: StackFiles, wait = true): Promise<void> {
   const { binary, args } = commandFor(component, state, files);
   state.pids[component] = startDaemon(component, binary, args, files.logs);
   writeState(state, files);
   if (wait) await waitHealthy(component, state);
 }
 
-async function waitHealthy(component: Component, state: StackState): Promise<void> {
+export async function waitHealthy(component: Component, state: StackState): Promise<void> {
   const pid = state.pids[component];
   await waitFor(`${component} to become healthy`, async () => {
     if (pid === undefined || !isAlive(pid)) throw new Error(`${component} exited`);

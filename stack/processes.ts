@@ -6,10 +6,18 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-export function startDaemon(name: string, binary: string, args: string[], logDir: string, env: NodeJS.ProcessEnv = process.env): number {
+export function startDaemon(
+  name: string,
+  binary: string,
+  args: string[],
+  logDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  /** Another user to run as (PostgreSQL refuses root). */
+  user?: { uid: number; gid: number },
+): number {
   fs.mkdirSync(logDir, { recursive: true });
   const log = fs.openSync(path.join(logDir, `${name}.log`), 'a');
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log], env });
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log], env, ...user });
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error(`could not start ${name} (${binary})`);
   child.unref();

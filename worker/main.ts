@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { validateEnvironmentName } from '../domain/names.js';
+import { profileForEnvironment } from '../client/profiles.js';
 import { InvalidSpecError } from '../domain/errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
-import { WORKER_POLICY_ENV, resolveWorkerPolicy } from './policy-file.js';
+import { WORKER_POLICY_ENV, resolveWorkerPolicy } from '../client/worker-policy-file.js';
 import { WrongClusterError } from './preflight.js';
 import { createWorker } from './run.js';
 
@@ -20,10 +21,11 @@ worker's own policy (examples/policy.yaml): the namespaces, images, volumes,
 secrets, service accounts, ceilings and Pod Security level it agrees to write,
 whatever reaches its task queue; without one: any namespace but kube-*, any
 image, Pod Security baseline. Temporal settings: TEMPORAL_ADDRESS,
-TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.
-Phase changes (started, stuck, succeeded, rolled back, failed) are posted to
-each --notify-webhook (or DEPLOYFLOW_WEBHOOKS, comma-separated) as
-Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links to the UI.`;
+TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE (or a profile
+named E in TEMPORAL_CONFIG_FILE).
+Phase changes (started, awaiting approval, stuck, succeeded, rolled back,
+failed) are posted to each --notify-webhook (or DEPLOYFLOW_WEBHOOKS,
+comma-separated) as Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links.`;
 
 /** One JSON object per line: what log collectors in a cluster expect. */
 function jsonLog(entry: LogEntry): void {
@@ -69,7 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }),
       namespaces: values.namespace ?? ['default'],
       policy: policy.policy,
-      temporal: loadClientConnectConfig(),
+      // The environment's own profile (its namespace and token) when the config file has one.
+      temporal: loadClientConnectConfig({ profile: profileForEnvironment(process.env, environment) }),
       webhooks: values['notify-webhook'] ?? process.env.DEPLOYFLOW_WEBHOOKS?.split(',').map((u) => u.trim()).filter(Boolean) ?? [],
       uiUrl: process.env.DEPLOYFLOW_TEMPORAL_UI,
     });

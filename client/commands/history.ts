@@ -64,7 +64,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     ]);
     out.line(formatTable(['image', 'outcome', 'who', 'when', 'duration'], rows));
     return 0;
-  });
+  }, target.environment);
 }
 
 export const historyCommand: Command = { name: 'history', summary: 'past deploys of an app: image, outcome, who, when', usage, run };

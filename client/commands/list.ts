@@ -9,13 +9,17 @@ import type { Command } from '../command.js';
 import { deployInfoOf, type DeployInfo } from '../deploy-info.js';
 import type { CliIo } from '../io.js';
 import { Output, formatTable, formatTime } from '../output.js';
-import { withTemporal } from '../temporal.js';
+import { readEachEnvironment, reportUnreadable, separateEnvironments } from '../every-environment.js';
+import { withTemporal, type TemporalSession } from '../temporal.js';
 import { deployListQuery } from '../visibility-query.js';
 
 const usage = `deployctl list [--env E] [--phase P] [--app A] [--limit N]
 
 Lists deploys, running ones first, then the most recently ended.
-Filters use the search attributes every deploy keeps up to date.
+Filters use the search attributes every deploy keeps up to date. When each
+environment has a Temporal profile of its own (a namespace per environment),
+without --env every environment is read, and those the credentials cannot read
+are named on stderr.
 
 Options:
   -e, --env E              only this environment
@@ -45,12 +49,23 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const limit = optionalInt(values.limit, '--limit', 1) ?? 50;
   const query = deployListQuery({ environment: values.env, phase: values.phase, app: values.app });
 
-  return withTemporal(io, async (session) => {
+  const listed = async (session: TemporalSession, q: string) => {
     const deploys: DeployInfo[] = [];
-    for await (const execution of session.client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+    for await (const execution of session.client.workflow.list({ query: q, pageSize: Math.min(limit, 100) })) {
       deploys.push(deployInfoOf(execution));
       if (deploys.length >= limit) break;
     }
+    return deploys;
+  };
+  const environments = values.env === undefined ? separateEnvironments(io) : [];
+  if (environments.length === 0) return withTemporal(io, async (session) => show(await listed(session, query)), values.env);
+  const perEnvironment = await readEachEnvironment(io, environments, (session, environment) =>
+    listed(session, deployListQuery({ environment, phase: values.phase, app: values.app })),
+  );
+  reportUnreadable(perEnvironment, (text) => out.note(text));
+  return show(mergeNewestFirst(perEnvironment.read.map((r) => r.value)).slice(0, limit));
+
+  function show(deploys: DeployInfo[]): number {
     if (out.isJson) {
       out.document(deploys);
       return 0;
@@ -62,7 +77,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const headers = ['app', 'environment', 'phase', 'image', 'requested by', 'started', 'status'];
     out.line(formatTable(headers, deploys.map((d) => [d.app, d.environment, d.phase, d.image, d.requestedBy, formatTime(new Date(d.startTime)), d.status])));
     return 0;
-  });
+  }
+}
+
+/** Several environments' lists as one: running first, then newest first (what each list already is). */
+export function mergeNewestFirst(lists: DeployInfo[][]): DeployInfo[] {
+  const running = (d: DeployInfo) => (d.status === 'RUNNING' ? 0 : 1);
+  return lists.flat().sort((a, b) => running(a) - running(b) || Date.parse(b.startTime) - Date.parse(a.startTime));
 }
 
 export const listCommand: Command = { name: 'list', summary: 'list running and recent deploys (filter by env, phase, app)', usage, run };

@@ -43,7 +43,7 @@ Options:
     const out = new Output(io, outputFormat(values.output));
     const target = targetOf(name, positionals, values);
     const request = { reason: values.reason, requestedBy: values['requested-by'] ?? defaultRequester(io.env) };
-    return withTemporal(io, (session) => sendOperatorUpdate(session, target, name, request, out));
+    return withTemporal(io, (session) => sendOperatorUpdate(session, target, name, request, out), target.environment);
   }
 
   return { name, summary: WHAT[name].summary, usage, run };

@@ -50,7 +50,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (revision === undefined) {
     const misplaced = (['wait', 'no-wait', 'supersede'] as const).find((flag) => values[flag]);
     if (misplaced) throw new UsageError(`deployctl rollback: --${misplaced} only goes with --to-revision`);
-    return withTemporal(io, (session) => sendOperatorUpdate(session, target, 'rollback', { reason: values.reason, requestedBy }, out));
+    return withTemporal(io, (session) => sendOperatorUpdate(session, target, 'rollback', { reason: values.reason, requestedBy }, out), target.environment);
   }
   if (values.wait && values['no-wait']) throw new UsageError('deployctl rollback: --wait and --no-wait contradict each other');
 
@@ -63,7 +63,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     out.line(`redeploying revision ${revision} of ${target.name} in ${target.environment} (${handle.workflowId})`);
     return followDeploy(session, handle, out, target.environment);
-  });
+  }, target.environment);
 }
 
 export const rollbackCommand: Command = {

@@ -5,7 +5,7 @@
 // Temporal UI keeps list columns and saved views in each browser, so setup
 // prints the link that saves the stuck-deploys view and the columns to add.
 import type { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../../domain/names.js';
+import { SEARCH_ATTRIBUTES, validateEnvironmentName } from '../../domain/names.js';
 import { noPositionals, outputFormat, parseCommand } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../errors.js';
@@ -20,26 +20,30 @@ type IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 // load from ESM.
 const KEYWORD: IndexedValueType = 2;
 
-const usage = `deployctl setup
+const usage = `deployctl setup [--env E]
 
 Registers deployflow's search attributes (${Object.values(SEARCH_ATTRIBUTES).join(', ')},
-all Keyword) on the Temporal namespace (TEMPORAL_NAMESPACE, default "default").
-Adds only the missing ones; running it again changes nothing. With
-DEPLOYFLOW_TEMPORAL_UI set, prints the Temporal UI link that saves a
-"${STUCK_VIEW_NAME}" view in the browser that opens it, and the columns to add.
+all Keyword) on the Temporal namespace (TEMPORAL_NAMESPACE, default "default"),
+or with --env on the namespace of environment E's Temporal profile, when it has one.
+Adds only the missing ones; running it again changes nothing. Needs admin rights
+on the namespace when Temporal checks authorization. With DEPLOYFLOW_TEMPORAL_UI
+set, prints the Temporal UI link that saves a "${STUCK_VIEW_NAME}" view in the
+browser that opens it, and the columns to add.
 
 Options:
+  -e, --env E              the environment whose namespace to set up
   -o, --output text|json   json: { namespace, added, existing, conflicting, ui: { stuckView, columns } }
   -h, --help`;
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommand('setup', argv, {});
+  const { values, positionals } = parseCommand('setup', argv, { env: { type: 'string', short: 'e' } });
   if (values.help) {
     io.stdout.write(usage + '\n');
     return 0;
   }
   const out = new Output(io, outputFormat(values.output));
   noPositionals('setup', positionals);
+  const environment = values.env === undefined ? undefined : validateEnvironmentName(values.env);
 
   return withTemporal(io, async ({ connection, namespace }) => {
     const wanted: string[] = Object.values(SEARCH_ATTRIBUTES);
@@ -64,7 +68,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     out.line(`Temporal UI columns (kept per browser): Configure Columns above the workflow list, add ${UI_LIST_COLUMNS.join(', ')}`);
     for (const name of conflicting) out.note(`${name} exists in namespace ${namespace} with another type; deployflow needs it as Keyword`);
     return conflicting.length > 0 ? EXIT.failed : EXIT.ok;
-  });
+  }, environment);
 }
 
 export const setupCommand: Command = { name: 'setup', summary: 'register the search attributes on the Temporal namespace (idempotent)', usage, run };

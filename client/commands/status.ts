@@ -48,7 +48,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       out.note(`(no progress query answer: ${error}; showing what Temporal's visibility store knows — is the worker of ${target.environment} running?)`);
     }
     return 0;
-  });
+  }, target.environment);
 }
 
 function printFields(out: Output, fields: Array<[string, string | undefined]>): void {

@@ -32,7 +32,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   return withTemporal(io, async (session) => {
     const { handle } = await findDeploy(session, target);
     return followDeploy(session, handle, out, target.environment);
-  });
+  }, target.environment);
 }
 
 export const watchCommand: Command = { name: 'watch', summary: 'follow a running deploy live until it ends', usage, run };

@@ -59,7 +59,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (healthy) out.line(`${live.length} worker${live.length === 1 ? '' : 's'} of ${environment} polling ${taskQueue}`);
     else out.note(`no worker of ${environment} polled ${taskQueue} in the last ${maxAge}s: deploys to ${environment} wait until one runs (deployctl worker --env ${environment})`);
     return healthy ? EXIT.ok : EXIT.failed;
-  });
+  }, environment);
 }
 
 async function pollers(session: TemporalSession, taskQueue: string): Promise<Poller[]> {

@@ -15,7 +15,7 @@ export class AuditLog {
   private readonly file: string;
   private offset = 0;
 
-  constructor(info: StackInfo) {
+  constructor(info: Pick<StackInfo, 'logDir'>) {
     this.file = path.join(info.logDir, 'audit.log');
   }
 
@@ -34,6 +34,11 @@ export class AuditLog {
     return this.writesSince().filter(
       (e) => ['secrets', 'replicationcontrollers'].includes(e.objectRef?.resource ?? '') && e.objectRef?.subresource !== 'status',
     );
+  }
+
+  /** Writes one user (a worker's ServiceAccount) made since mark(), wherever they went. */
+  writesBy(user: string): AuditEvent[] {
+    return this.writesSince().filter((e) => e.user.username === user);
   }
 
   /** Writes logged since mark(), optionally only those in one namespace. */

@@ -152,10 +152,10 @@ describe('the pipeline files', () => {
 
   interface GithubWorkflow {
     on: Record<string, unknown>;
-    jobs: Record<string, { container?: { image: string }; env?: Record<string, string>; steps: Array<{ run?: string; uses?: string }> }>;
+    jobs: Record<string, { environment?: string; container?: { image: string }; env?: Record<string, string>; steps: Array<{ run?: string; uses?: string }> }>;
   }
 
-  test('GitHub Actions: every deploy job runs deploy.sh in the deployflow image with Temporal settings', () => {
+  test('GitHub Actions: every deploy job runs deploy.sh in the deployflow image with its environment\'s namespace and credential', () => {
     const wf = yaml.load(fs.readFileSync(new URL('examples/ci/github-actions.yml', root), 'utf8')) as GithubWorkflow;
     assert.ok(wf.on.push, 'runs on push');
     const jobs = Object.entries(wf.jobs);
@@ -166,7 +166,9 @@ describe('the pipeline files', () => {
       assert.match(runs[0]!, new RegExp(`examples/ci/deploy\\.sh "\\$SPEC" ${name} "\\$IMAGE"$`));
       assert.match(job.container?.image ?? '', /\/deployflow:\d+\.\d+\.\d+$/, `${name}: a pinned deployflow image`);
       assert.equal(job.env?.TEMPORAL_ADDRESS, '${{ vars.TEMPORAL_ADDRESS }}');
-      assert.equal(job.env?.TEMPORAL_API_KEY, '${{ secrets.TEMPORAL_API_KEY }}');
+      assert.equal(job.env?.TEMPORAL_NAMESPACE, name, `${name}: its own namespace`);
+      assert.equal(job.env?.TEMPORAL_API_KEY, `\${{ secrets.TEMPORAL_API_KEY_${name.toUpperCase()} }}`, `${name}: its own credential`);
+      assert.equal(job.environment, name, `${name}: a GitHub environment of its own (where its secret lives)`);
       for (const step of job.steps) if (step.uses) assert.match(step.uses, /@v\d+$/, `${step.uses} pinned`);
     }
   });
@@ -177,6 +179,7 @@ describe('the pipeline files', () => {
     script?: string[];
     environment?: { name: string };
     resource_group?: string;
+    variables?: Record<string, string>;
   }
 
   test('GitLab CI: both deploy jobs extend a template that runs deploy.sh in the deployflow image', () => {
@@ -189,6 +192,7 @@ describe('the pipeline files', () => {
       assert.equal(ci[job]?.extends, '.deployflow', job);
       assert.equal(ci[job]?.environment?.name, environment, job);
       assert.equal(ci[job]?.resource_group, `deploy-${environment}`, job);
+      assert.equal(ci[job]?.variables?.TEMPORAL_NAMESPACE, environment, `${job}: its own namespace`);
     }
   });
 

@@ -1,7 +1,10 @@
 // docker-compose.yml and the deployflow Dockerfile, checked by structure (there
-// is no Docker engine here): every service present, images pinned, health checks
-// on long-running services, start order through healthy/completed conditions, and
-// each worker wired to its environment, its kubeconfig and the temporal service.
+// is no Docker engine here): every service present, images pinned (the server at
+// the release stack/go/temporal builds), health checks on long-running services,
+// start order through healthy/completed conditions, ports on loopback only, and
+// each worker wired to its environment's namespace, its own token, its kubeconfig
+// and the temporal service. test/unit/temporal-config.test.ts compares the server
+// configuration compose renders with the local production topology's.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -44,6 +47,8 @@ const service = (name: string): Service => {
   assert.ok(s, `service ${name} exists`);
   return s;
 };
+const goMod = read('stack/go/temporal/go.mod');
+const moduleVersion = (module: string) => new RegExp(`^\\s*${module.replaceAll('.', '\\.')} v(\\S+)`, 'm').exec(goMod)?.[1];
 const version = (JSON.parse(read('package.json')) as { version: string }).version;
 
 /** Services others wait on with service_completed_successfully: they run once and exit. */
@@ -65,8 +70,8 @@ function mounts(s: Service): Array<{ source: string; target: string; readOnly: b
 }
 
 describe('docker-compose.yml: services', () => {
-  test('Temporal on PostgreSQL, the UI, the setup one-shot and a worker per environment', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'setup', 'worker-staging', 'worker-production']) service(name);
+  test('Temporal on PostgreSQL, the UI, a setup one-shot and a worker per environment', () => {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'setup-staging', 'setup-production', 'worker-staging', 'worker-production']) service(name);
     assert.match(service('postgresql').image, /^postgres:/);
     assert.match(service('temporal').image, /^temporalio\/server:/);
     assert.match(service('temporal-ui').image, /^temporalio\/ui:/);
@@ -78,19 +83,36 @@ describe('docker-compose.yml: services', () => {
       const tag = /:([^/:]+)$/.exec(s.image)?.[1];
       assert.ok(tag, `${name}: ${s.image} has a tag`);
       assert.notEqual(tag, 'latest', name);
-      assert.match(tag, /^\d+\.\d+(\.\d+)?$/, `${name}: ${s.image} is an exact version`);
+      // admin-tools tags name the CLI releases inside: 1.29.1-tctl-1.18.4-cli-1.5.0.
+      assert.match(tag, /^\d+\.\d+(\.\d+)?(-[a-z]+-\d+\.\d+\.\d+)*$/, `${name}: ${s.image} is an exact version`);
     }
   });
 
+  test('the Temporal server and UI images are the releases the local stack builds (stack/go/temporal)', () => {
+    const server = moduleVersion('go.temporal.io/server');
+    const ui = moduleVersion('github.com/temporalio/ui-server/v2');
+    assert.ok(server && ui, 'go.mod pins both');
+    assert.equal(service('temporal').image, `temporalio/server:${server}`);
+    for (const name of ['temporal-schema', 'temporal-namespace']) assert.match(service(name).image, new RegExp(`^temporalio/admin-tools:${server.replaceAll('.', '\\.')}-`), name);
+    assert.equal(service('temporal-ui').image, `temporalio/ui:${ui}`);
+  });
+
+  test('every published port is bound to loopback', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const port of s.ports ?? []) assert.match(port, /^127\.0\.0\.1:\d+:\d+$/, `${name}: ${port}`);
+    }
+    assert.equal(services.postgresql?.ports, undefined, 'PostgreSQL is not published at all');
+  });
+
   test('the deployflow image is built here and tagged with the package version', () => {
-    for (const name of ['setup', 'worker-staging', 'worker-production']) {
+    for (const name of ['setup-staging', 'setup-production', 'worker-staging', 'worker-production']) {
       assert.equal(service(name).image, `deployflow:${version}`, name);
       assert.equal(service(name).build, '.', name);
     }
   });
 
   test('every long-running service has a health check; one-shots exit instead', () => {
-    assert.deepEqual([...oneShots].sort(), ['setup', 'temporal-namespace', 'temporal-schema']);
+    assert.deepEqual([...oneShots].sort(), ['setup-production', 'setup-staging', 'temporal-namespace', 'temporal-schema']);
     for (const [name, s] of Object.entries(services)) {
       if (oneShots.has(name)) {
         assert.equal(s.healthcheck, undefined, `${name} runs once`);
@@ -119,26 +141,38 @@ describe('docker-compose.yml: services', () => {
     assert.deepEqual(service('temporal').depends_on, { 'temporal-schema': { condition: 'service_completed_successfully' } });
   });
 
-  test('Temporal persists to the postgresql service', () => {
-    const env = service('temporal').environment ?? {};
-    assert.equal(env.DB, 'postgres12');
-    assert.equal(env.POSTGRES_SEEDS, 'postgresql');
-    assert.deepEqual(service('temporal').ports, ['7233:7233']);
+  test('Temporal runs the shared configuration template and persists to the postgresql service', () => {
+    const s = service('temporal');
+    const env = s.environment ?? {};
+    assert.equal(env.POSTGRES_ADDRESS, 'postgresql:5432');
+    assert.deepEqual(s.ports, ['127.0.0.1:7233:7233']);
     assert.ok(mounts(service('postgresql')).some((m) => m.target === '/var/lib/postgresql/data' && compose.volumes && m.source in compose.volumes), 'a named data volume');
-    const dynamicConfig = mounts(service('temporal')).find((m) => m.target === '/etc/temporal/config/dynamicconfig');
-    assert.ok(dynamicConfig && exists(`${dynamicConfig.source}/${env.DYNAMIC_CONFIG_FILE_PATH!.split('/').at(-1)}`), 'the dynamic config file it names exists');
+    const entrypoint = s.entrypoint ?? [];
+    const flag = (name: string) => entrypoint.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+    const configMount = mounts(s).find((m) => m.target === flag('config'));
+    assert.ok(configMount?.readOnly, 'the config folder is mounted read-only where --config points');
+    assert.equal(configMount.source, './compose/temporal');
+    assert.ok(exists(`compose/temporal/${flag('env')}.yaml`), 'the template --env names exists');
+    const dynamicConfig = mounts(s).find((m) => env.TEMPORAL_DYNAMIC_CONFIG_FILE?.startsWith(`${m.target}/`));
+    assert.ok(dynamicConfig && exists(`${dynamicConfig.source}/${env.TEMPORAL_DYNAMIC_CONFIG_FILE!.split('/').at(-1)}`), 'the dynamic config file it names exists');
   });
 
   test('the UI, the namespace one-shot and setup talk to the temporal service', () => {
     assert.equal(service('temporal-ui').environment?.TEMPORAL_ADDRESS, 'temporal:7233');
-    assert.deepEqual(service('temporal-ui').ports, ['8080:8080']);
+    assert.equal(service('temporal-ui').environment?.TEMPORAL_DISABLE_WRITE_ACTIONS, 'true', 'the UI holds no credentials and changes nothing');
     assert.equal(service('temporal-namespace').environment?.TEMPORAL_ADDRESS, 'temporal:7233');
-    assert.deepEqual(service('setup').command, ['setup']);
-    assert.equal(service('setup').environment?.TEMPORAL_ADDRESS, 'temporal:7233');
-    assert.deepEqual(service('setup').depends_on, {
-      temporal: { condition: 'service_healthy' },
-      'temporal-namespace': { condition: 'service_completed_successfully' },
-    });
+    assert.deepEqual(service('temporal-namespace').environment?.TEMPORAL_NAMESPACES?.split(' '), ['staging', 'production']);
+    for (const environment of ['staging', 'production']) {
+      const setup = service(`setup-${environment}`);
+      assert.deepEqual(setup.command, ['setup']);
+      assert.equal(setup.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
+      assert.equal(setup.environment?.TEMPORAL_NAMESPACE, environment);
+      assert.match(setup.environment?.TEMPORAL_API_KEY ?? '', /^\$\{DEPLOYFLOW_ADMIN_TOKEN:\?/, 'the admin token, required');
+      assert.deepEqual(setup.depends_on, {
+        temporal: { condition: 'service_healthy' },
+        'temporal-namespace': { condition: 'service_completed_successfully' },
+      });
+    }
   });
 
   test('the admin-tools one-shots run scripts that exist and parse', () => {
@@ -165,8 +199,9 @@ describe('docker-compose.yml: one worker per environment', () => {
       const env = s.environment ?? {};
       const [host, port] = (env.TEMPORAL_ADDRESS ?? '').split(':');
       assert.equal(host, 'temporal', 'TEMPORAL_ADDRESS names the temporal service');
-      assert.ok(service('temporal').ports?.some((p) => p.endsWith(`:${port}`)), 'on its frontend port');
-      assert.equal(env.TEMPORAL_NAMESPACE, 'default');
+      assert.equal(service('temporal').environment?.TEMPORAL_FRONTEND_PORT, port, 'on its frontend port');
+      assert.equal(env.TEMPORAL_NAMESPACE, environment, 'its own namespace');
+      assert.match(env.TEMPORAL_API_KEY ?? '', new RegExp(`^\\$\\{DEPLOYFLOW_WORKER_${environment.toUpperCase()}_TOKEN:\\?`), 'its own token, required');
       assert.equal(env.KUBECONFIG, '/kube/config');
 
       const kube = mounts(s).find((m) => m.target === env.KUBECONFIG);
@@ -176,7 +211,7 @@ describe('docker-compose.yml: one worker per environment', () => {
       assert.equal(kube.createHostPath, false, 'a missing kubeconfig fails instead of becoming a directory');
 
       assert.deepEqual((s.depends_on as Record<string, unknown>).temporal, { condition: 'service_healthy' });
-      assert.deepEqual((s.depends_on as Record<string, unknown>).setup, { condition: 'service_completed_successfully' });
+      assert.deepEqual((s.depends_on as Record<string, unknown>)[`setup-${environment}`], { condition: 'service_completed_successfully' });
       assert.deepEqual(s.healthcheck?.test, ['CMD', 'node', 'bin/deployctl.js', 'workers', '--env', environment]);
       assert.equal(s.restart, 'unless-stopped');
     });

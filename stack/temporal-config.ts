@@ -1,0 +1,82 @@
+// The Temporal server configuration both docker-compose.yml and the production
+// topology run: compose/temporal/deployflow.yaml, a template the server renders
+// itself from environment variables. This module names the variables the stack
+// sets and renders the template the same way, so a test can compare what compose
+// and the stack would run without starting either.
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './layout.js';
+
+/** The server's config folder and environment name: `temporal-server --config DIR --env NAME`. */
+export const TEMPORAL_CONFIG_DIR = path.join(repoRoot, 'compose', 'temporal');
+export const TEMPORAL_CONFIG_ENV = 'deployflow';
+export const TEMPORAL_DYNAMIC_CONFIG = path.join(repoRoot, 'compose', 'dynamicconfig', 'deployflow.yaml');
+/** Frontend, internal frontend (the system worker's way in, no authorization), history, matching, worker. */
+export const TEMPORAL_SERVICES = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'] as const;
+
+export function readTemplate(): string {
+  return fs.readFileSync(path.join(TEMPORAL_CONFIG_DIR, `${TEMPORAL_CONFIG_ENV}.yaml`), 'utf8');
+}
+
+const ACTION = /\{\{-?\s*(.*?)\s*-?\}\}/g;
+const ENV_ACTION = /^env\s+"([A-Z0-9_]+)"$/;
+
+/** Every variable the template reads; throws on any template action other than `env "NAME"`. */
+export function templateVariables(template: string): string[] {
+  const names = new Set<string>();
+  for (const [, action = ''] of template.matchAll(ACTION)) {
+    const name = ENV_ACTION.exec(action)?.[1];
+    if (!name) throw new Error(`the Temporal config template may only use {{ env "NAME" }}, not {{ ${action} }}`);
+    names.add(name);
+  }
+  return [...names].sort();
+}
+
+/** The template with every `{{ env "NAME" }}` replaced; a variable missing from `env` is an error, not "". */
+export function renderTemplate(template: string, env: Record<string, string | undefined>): string {
+  const missing = templateVariables(template).filter((name) => env[name] === undefined || env[name] === '');
+  if (missing.length > 0) throw new Error(`the Temporal config template needs ${missing.join(', ')}`);
+  return template.replace(ACTION, (_, action: string) => env[ENV_ACTION.exec(action)![1]!]!);
+}
+
+export interface ServerPorts {
+  frontend: number;
+  frontendHttp: number;
+  frontendMembership: number;
+  internalFrontend: number;
+  internalFrontendMembership: number;
+  history: number;
+  historyMembership: number;
+  matching: number;
+  matchingMembership: number;
+  worker: number;
+  workerMembership: number;
+  metrics: number;
+}
+
+/** The variables the production topology starts the server with (all on loopback). */
+export function stackServerEnv(ports: ServerPorts, db: { address: string; user: string; password: string }, jwksUri: string): Record<string, string> {
+  return {
+    TEMPORAL_LOG_LEVEL: 'warn',
+    POSTGRES_ADDRESS: db.address,
+    POSTGRES_USER: db.user,
+    POSTGRES_PWD: db.password,
+    TEMPORAL_BIND_IP: '127.0.0.1',
+    TEMPORAL_FRONTEND_BIND_IP: '127.0.0.1',
+    TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
+    TEMPORAL_METRICS_PORT: String(ports.metrics),
+    TEMPORAL_JWKS_URI: jwksUri,
+    TEMPORAL_FRONTEND_PORT: String(ports.frontend),
+    TEMPORAL_FRONTEND_HTTP_PORT: String(ports.frontendHttp),
+    TEMPORAL_FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
+    TEMPORAL_INTERNAL_FRONTEND_PORT: String(ports.internalFrontend),
+    TEMPORAL_INTERNAL_FRONTEND_MEMBERSHIP_PORT: String(ports.internalFrontendMembership),
+    TEMPORAL_HISTORY_PORT: String(ports.history),
+    TEMPORAL_HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
+    TEMPORAL_MATCHING_PORT: String(ports.matching),
+    TEMPORAL_MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
+    TEMPORAL_WORKER_PORT: String(ports.worker),
+    TEMPORAL_WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
+    TEMPORAL_DYNAMIC_CONFIG_FILE: TEMPORAL_DYNAMIC_CONFIG,
+  };
+}
