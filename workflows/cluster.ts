@@ -38,7 +38,9 @@ export function ensureEnvironmentSecret(namespace: string, environment: string):
 
 /** The worker checks the deploy's untrusted input against its own policy: the one checked value, recorded in history. */
 export function admit(input: unknown): Promise<CheckedDeploy> {
-  return acts.admitDeploy.executeWithOptions({ ...CALL, summary: 'admit: check the deploy against the worker policy' }, [input]);
+  // Checking a spec near its size limits is CPU work that a busy worker may take a while over:
+  // a timeout here would only re-run the same verdict.
+  return acts.admitDeploy.executeWithOptions({ ...CALL, startToCloseTimeout: '2m', summary: 'admit: check the deploy against the worker policy' }, [input]);
 }
 
 /** With `expect`, the worker marks an RC of that hash whose template differs as a look-alike. */
