@@ -4,6 +4,8 @@
 // the usual cause is a wrong or missing TEMPORAL_ADDRESS.
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { codecSetup } from '../codec/data-converter.js';
+import { CodecConfigError } from '../codec/keys.js';
 import { CliError, EXIT } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -20,7 +22,7 @@ const DEFAULT_ADDRESS = 'localhost:7233';
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
 export async function withTemporal<T>(io: CliIo, fn: (session: TemporalSession) => Promise<T>): Promise<T> {
-  const session = await connectTemporal(io.env);
+  const session = await connectTemporal(io.env, (line) => io.stderr.write(line + '\n'));
   try {
     return await fn(session);
   } finally {
@@ -28,8 +30,9 @@ export async function withTemporal<T>(io: CliIo, fn: (session: TemporalSession) 
   }
 }
 
-export async function connectTemporal(env: CliIo['env']): Promise<TemporalSession> {
+export async function connectTemporal(env: CliIo['env'], warn?: (line: string) => void): Promise<TemporalSession> {
   const config = loadConfig(env);
+  const dataConverter = codecOf(env, warn);
   const address = config.connectionOptions.address ?? DEFAULT_ADDRESS;
   const namespace = config.namespace ?? 'default';
   const connectTimeout = connectTimeoutMs(env);
@@ -43,7 +46,17 @@ export async function connectTemporal(env: CliIo['env']): Promise<TemporalSessio
       EXIT.unreachable,
     );
   }
-  return { client: new Client({ connection, namespace }), connection, namespace, address };
+  return { client: new Client({ connection, namespace, dataConverter }), connection, namespace, address };
+}
+
+/** Payloads are encrypted with the keys of DEPLOYFLOW_CODEC_KEYS / DEPLOYFLOW_CODEC_KEY_FILE (codec/). */
+function codecOf(env: CliIo['env'], warn?: (line: string) => void) {
+  try {
+    return codecSetup(env, warn).dataConverter;
+  } catch (err) {
+    if (err instanceof CodecConfigError) throw new CliError(`cannot read the codec keys: ${err.message}`, EXIT.invalidInput);
+    throw err;
+  }
 }
 
 /** DEPLOYFLOW_CONNECT_TIMEOUT (seconds): more for a slow VPN, less for tests of the failure. */

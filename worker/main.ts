@@ -5,7 +5,9 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { validateEnvironmentName } from '../domain/names.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { WrongClusterError } from './preflight.js';
+import { CodecConfigError } from '../codec/keys.js';
 import { createWorker } from './run.js';
+import { logLine } from './log.js';
 
 const HELP = `deployctl worker --env E [--context KUBE_CONTEXT] [--kubeconfig FILE] [--namespace NS]...
                  [--notify-webhook URL]...
@@ -17,13 +19,13 @@ secret names another environment. Temporal settings: TEMPORAL_ADDRESS,
 TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.
 Phase changes (started, stuck, succeeded, rolled back, failed) are posted to
 each --notify-webhook (or DEPLOYFLOW_WEBHOOKS, comma-separated) as
-Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links to the UI.`;
+Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links to the UI.
+Payloads are encrypted with DEPLOYFLOW_CODEC_KEYS (id:base64key,..., the first
+one current) or the keys in the file DEPLOYFLOW_CODEC_KEY_FILE; without
+either they travel in clear text.`;
 
-/** One JSON object per line: what log collectors in a cluster expect. */
 function jsonLog(entry: LogEntry): void {
-  const { level, message, meta } = entry;
-  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-  process.stdout.write(JSON.stringify({ time, level, message, ...meta }) + '\n');
+  process.stdout.write(logLine(entry) + '\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -62,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     console.error(`deployctl worker: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof CodecConfigError) return 2;
     return err instanceof WrongClusterError ? 1 : 4;
   }
 }
