@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import { COMPONENTS, commandFor, isHealthy, type Component, type Ports, type StackState } from './components.js';
+import { generateKeyEntry } from '../codec/keys.js';
 import { stackFiles, repoRoot } from './layout.js';
 import { freePort, isAlive, startDaemon, stopDaemon, waitFor } from './processes.js';
 import { kubeconfigYaml, writePki } from './pki.js';
@@ -14,6 +16,8 @@ export interface StackInfo {
   kubeconfig: string;
   temporalAddress: string;
   uiUrl: string;
+  /** The codec server (its token is in state.codecToken). */
+  codecUrl: string;
   envFile: string;
   binDir: string;
   logDir: string;
@@ -39,6 +43,7 @@ export function infoOf(state: StackState, files = stackFiles()): StackInfo {
     kubeconfig: files.kubeconfig,
     temporalAddress: `127.0.0.1:${state.ports.temporal}`,
     uiUrl: `http://127.0.0.1:${state.ports.temporalUi}`,
+    codecUrl: `http://127.0.0.1:${state.ports.codecServer}`,
     envFile: files.env,
     binDir: state.binDir,
     logDir: files.logs,
@@ -93,11 +98,17 @@ export async function up(options: { nodes?: number } = {}): Promise<StackInfo> {
   const { adminToken } = writePki(files.pki);
   fs.writeFileSync(files.kubeconfig, kubeconfigYaml(`https://127.0.0.1:${ports.apiserver}`, adminToken), { mode: 0o600 });
   fs.writeFileSync(files.stages, renderStages());
-  const state: StackState = { binDir, ports, adminToken, pids: {}, startedAt: new Date().toISOString() };
+  // Every stack encrypts its payloads, so the demo and the tests run as production should.
+  const codecKeys = generateKeyEntry(`stack-${Date.now().toString(36)}`);
+  const codecToken = crypto.randomBytes(24).toString('hex');
+  fs.writeFileSync(files.codecKeys, codecKeys + '\n', { mode: 0o600 });
+  fs.writeFileSync(files.codecToken, codecToken + '\n', { mode: 0o600 });
+  const state: StackState = { binDir, ports, adminToken, pids: {}, startedAt: new Date().toISOString(), codecKeys, codecToken };
 
   try {
     // Temporal does not depend on the cluster: start it first, it takes longest.
     await startComponent('temporal', state, files, false);
+    await startComponent('codec-server', state, files, false);
     await startComponent('etcd', state, files);
     await startComponent('kube-apiserver', state, files);
     for (const c of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await startComponent(c, state, files, false);
@@ -156,8 +167,8 @@ export async function restartComponent(component: Component): Promise<void> {
 }
 
 async function startComponent(component: Component, state: StackState, files: ReturnType<typeof stackFiles>, wait = true): Promise<void> {
-  const { binary, args } = commandFor(component, state, files);
-  state.pids[component] = startDaemon(component, binary, args, files.logs);
+  const { binary, args, env } = commandFor(component, state, files);
+  state.pids[component] = startDaemon(component, binary, args, files.logs, env);
   writeState(state, files);
   if (wait) await waitHealthy(component, state);
 }
@@ -173,7 +184,7 @@ async function waitHealthy(component: Component, state: StackState): Promise<voi
 async function pickPorts(): Promise<Ports> {
   const names: (keyof Ports)[] = [
     'etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok',
-    'temporal', 'temporalUi', 'temporalHttp', 'temporalMetrics',
+    'temporal', 'temporalUi', 'temporalHttp', 'temporalMetrics', 'codecServer',
   ];
   const ports = new Set<number>();
   while (ports.size < names.length) ports.add(await freePort());
@@ -199,6 +210,9 @@ function writeEnvFile(state: StackState, files: ReturnType<typeof stackFiles>): 
     'TEMPORAL_NAMESPACE=default',
     `DEPLOYFLOW_TEMPORAL_UI=${info.uiUrl}`,
     `DEPLOYFLOW_STACK_BIN=${info.binDir}`,
+    `DEPLOYFLOW_CODEC_KEYS=${state.codecKeys}`,
+    `DEPLOYFLOW_CODEC_SERVER=${info.codecUrl}`,
+    `DEPLOYFLOW_CODEC_SERVER_TOKEN=${state.codecToken}`,
   ];
   fs.writeFileSync(files.env, lines.join('\n') + '\n');
 }
