@@ -10,6 +10,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { applyOverrides, type AppSpec } from '../domain/spec.js';
+import { withoutInlineEnvValues } from '../domain/kept-spec.js';
 import { enforceLabelPolicy, type LabelPolicy } from '../domain/label-policy.js';
 import { resolveDeployImages } from '../domain/image.js';
 import { taskQueueFor, validateEnvironmentName, workflowIdFor } from '../domain/names.js';
@@ -133,7 +134,8 @@ function staticDetails(input: DeployInput, meta: { app: string; namespace: strin
   if (input.source) lines.push(`- source: ${input.source}`);
   if (input.toRevision !== undefined) lines.push(`- redeploys kept revision ${input.toRevision}`);
   if (input.labelPolicy) lines.push(`- label policy: requires ${Object.keys(input.labelPolicy.required).join(', ')}`);
-  if (input.spec) lines.push('', '```json', JSON.stringify(input.spec, null, 2), '```');
+  // Env names and references only: an inline value lives in the pod template, not in the UI.
+  if (input.spec) lines.push('', '```json', JSON.stringify(withoutInlineEnvValues(input.spec), null, 2), '```');
   return lines.join('\n');
 }
 

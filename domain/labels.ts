@@ -40,6 +40,11 @@ export const DEPLOYFLOW_PREFIX = 'deployflow.io/';
 const LABEL_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 
+/** DNS-1123 subdomain (Secret and ConfigMap names): dot-separated DNS labels, at most 253. */
+export function isDnsSubdomain(v: string): boolean {
+  return v.length > 0 && v.length <= 253 && DNS_1123_SUBDOMAIN.test(v);
+}
+
 /** Kubernetes label key: `[prefix/]name`, prefix a DNS subdomain (≤253), name ≤63 alphanumeric at both ends with `-_.` inside. */
 export function isValidLabelKey(key: string): boolean {
   const slash = key.indexOf('/');

@@ -6,6 +6,7 @@ import { checkImageRef } from './image.js';
 import { isDnsLabel } from './labels.js';
 import { ENVIRONMENT_SECRET } from './names.js';
 import { DNS_LABEL_RULE } from './spec-volumes.js';
+import { validateEnv, type InlineCredentials } from './spec-env.js';
 import {
   checkInt, checkKnownKeys, checkString, cloneData, isMapping, listItems, optionalBoolean, optionalEnum, type Issues, type Mapping,
 } from './spec-checks.js';
@@ -15,13 +16,17 @@ const PORT_KEYS = ['name', 'containerPort', 'hostPort', 'protocol'] as const;
 const MOUNT_KEYS = ['name', 'mountPath', 'readOnly'] as const;
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 const PORT_RANGE = { min: 1, max: 65535, rangeRule: 'must be 1-65535' };
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/;
 
 /** Who already claimed a port or name, for "also ..." hints across the whole pod. */
 type Claims = Map<string, string>;
 
-export function validateContainers(raw: unknown, volumeNames: ReadonlySet<string>, issues: Issues): ContainerSpec[] {
+export function validateContainers(
+  raw: unknown,
+  volumeNames: ReadonlySet<string>,
+  issues: Issues,
+  inlineCredentials: InlineCredentials = 'refuse',
+): ContainerSpec[] {
   if (raw === undefined || raw === null) {
     issues.add('containers', 'is required');
     return [];
@@ -32,7 +37,7 @@ export function validateContainers(raw: unknown, volumeNames: ReadonlySet<string
   const hostPorts: Claims = new Map();
   const containers: ContainerSpec[] = [];
   items.forEach((item, i) => {
-    const c = validateContainer(item, `containers[${i}]`, { volumeNames, names, hostPorts }, issues);
+    const c = validateContainer(item, `containers[${i}]`, { volumeNames, names, hostPorts, inlineCredentials }, issues);
     if (c) containers.push(c);
   });
   return containers;
@@ -42,6 +47,7 @@ interface PodContext {
   volumeNames: ReadonlySet<string>;
   names: Claims;
   hostPorts: Claims;
+  inlineCredentials: InlineCredentials;
 }
 
 function validateContainer(item: unknown, path: string, pod: PodContext, issues: Issues): ContainerSpec | undefined {
@@ -50,7 +56,7 @@ function validateContainer(item: unknown, path: string, pod: PodContext, issues:
   const name = containerName(item.name, `${path}.name`, pod.names, issues);
   const image = repositoryOnly(item.image, `${path}.image`, issues);
   const ports = validatePorts(item.ports, `${path}.ports`, pod.hostPorts, issues);
-  const env = validateEnv(item.env, `${path}.env`, issues);
+  const env = validateEnv(item.env, `${path}.env`, pod.inlineCredentials, issues);
   const readinessProbe = optionalMapping(item.readinessProbe, `${path}.readinessProbe`, issues);
   const resources = optionalMapping(item.resources, `${path}.resources`, issues);
   const volumeMounts = validateMounts(item.volumeMounts, `${path}.volumeMounts`, pod.volumeNames, issues);
@@ -132,25 +138,6 @@ function claim(claims: Claims, key: string, field: string, scope: string, issues
   }
   claims.set(key, field);
   return true;
-}
-
-function validateEnv(raw: unknown, path: string, issues: Issues): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (raw === undefined) return env;
-  if (!isMapping(raw)) {
-    issues.add(path, 'must be a mapping of names to values');
-    return env;
-  }
-  for (const [key, value] of Object.entries(raw)) {
-    const field = `${path}.${key}`;
-    if (key === ENVIRONMENT_SECRET.envVar) issues.add(field, 'is reserved: deployflow sets it from the environment secret');
-    else if (!ENV_NAME.test(key)) issues.add(field, "must be a name of letters, digits and '_', not starting with a digit");
-    else if (typeof value === 'string') env[key] = value;
-    // YAML turns `PORT: 8080` and `DEBUG: true` into non-strings; the container sees text anyway.
-    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') env[key] = String(value);
-    else issues.add(field, 'must be a string, number or boolean');
-  }
-  return env;
 }
 
 function optionalMapping(v: unknown, field: string, issues: Issues): Mapping | undefined {

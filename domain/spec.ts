@@ -10,6 +10,10 @@ import { checkDataShape } from './spec-shape.js';
 import { validateSpecLabels } from './spec-labels.js';
 import { validateStrategy } from './spec-strategy.js';
 import { DNS_LABEL_RULE, validateVolumes } from './spec-volumes.js';
+import type { EnvValue, InlineCredentials } from './spec-env.js';
+
+export type { EnvRef, EnvValue, InlineCredentials, KeyRef } from './spec-env.js';
+export { inlineCredentialIssues } from './spec-env.js';
 
 export interface PortSpec {
   name?: string;
@@ -29,7 +33,8 @@ export interface ContainerSpec {
   /** Repository only; the deploy request supplies the tag or digest. */
   image: string;
   ports: PortSpec[];
-  env: Record<string, string>;
+  /** Inline values, or `{ secretKeyRef }` / `{ configMapKeyRef }` rendered as `valueFrom`. */
+  env: Record<string, EnvValue>;
   readinessProbe?: Record<string, unknown>;
   resources?: Record<string, unknown>;
   volumeMounts: VolumeMountSpec[];
@@ -78,8 +83,13 @@ const REPLICAS_RANGE = { min: 0, max: MAX_REPLICAS };
 const LABEL_VALUE_RULE =
   "must be a valid label value: at most 63 characters, letters and digits at both ends, '-', '_', '.', letters and digits inside";
 
+export interface SpecOptions {
+  /** Inline env values under credential-like names: refused (default) or allowed (the caller warns; see inlineCredentialIssues). */
+  inlineCredentials?: InlineCredentials;
+}
+
 /** Checks raw (parsed YAML/JSON) input; throws InvalidSpecError listing every issue. */
-export function validateAppSpec(raw: unknown): AppSpec {
+export function validateAppSpec(raw: unknown, options: SpecOptions = {}): AppSpec {
   if (!isMapping(raw)) throw new InvalidSpecError([{ field: 'spec', rule: 'must be a mapping' }]);
   // First, alone: the checks below copy pass-through data, which a recursive or exploding input would hang.
   const shape = checkDataShape(raw);
@@ -94,7 +104,7 @@ export function validateAppSpec(raw: unknown): AppSpec {
   const namespace = namespaceOf(raw.namespace, issues);
   const replicas = optionalInt(raw.replicas, 'replicas', REPLICAS_RANGE, 1, issues);
   const volumes = validateVolumes(raw.volumes, issues);
-  const containers = validateContainers(raw.containers, new Set(volumes.map((v) => v.name)), issues);
+  const containers = validateContainers(raw.containers, new Set(volumes.map((v) => v.name)), issues, options.inlineCredentials);
   const perNode = optionalBoolean(raw.perNode, 'perNode', false, issues) ?? false;
   if (perNode) checkHostPort(raw, issues);
   const strategy = validateStrategy(raw.strategy, { replicas, perNode }, issues);
@@ -119,8 +129,8 @@ export function validateAppSpec(raw: unknown): AppSpec {
 }
 
 /** Applies deploy-time overrides (e.g. `--replicas`) and re-checks the result with the same rules. */
-export function applyOverrides(spec: AppSpec, o: { replicas?: number }): AppSpec {
-  return validateAppSpec({ ...spec, ...(o.replicas !== undefined && { replicas: o.replicas }) });
+export function applyOverrides(spec: AppSpec, o: { replicas?: number }, options: SpecOptions = {}): AppSpec {
+  return validateAppSpec({ ...spec, ...(o.replicas !== undefined && { replicas: o.replicas }) }, options);
 }
 
 function appName(v: unknown, issues: Issues): string | undefined {

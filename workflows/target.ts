@@ -12,7 +12,9 @@ import type { DeployInput } from './messages.js';
 export async function validateTarget(input: DeployInput): Promise<{ spec: AppSpec; image: string }> {
   if (input.toRevision !== undefined) return keptRevision(input);
   return invalidSpecAsFailure(() => {
-    const spec = validateAppSpec(input.spec);
+    // Inline credentials are the client's and the worker policy's call (inlineCredentials); here they
+    // pass, so deploys started before that rule replay as they ran.
+    const spec = validateAppSpec(input.spec, { inlineCredentials: 'warn' });
     // The organisation's label policy, checked here too: any Temporal client can start a deploy.
     if (input.labelPolicy) enforceLabelPolicy(spec, input.labelPolicy);
     if (!input.image) throw new InvalidSpecError([{ field: 'image', rule: 'is required' }]);
@@ -34,7 +36,8 @@ async function keptRevision(input: DeployInput): Promise<{ spec: AppSpec; image:
   }
   if (!rc.appSpec) throw invalid(`toRevision: ${rc.name} carries no app spec annotation`);
   const appSpec = rc.appSpec;
-  return invalidSpecAsFailure(() => ({ spec: validateAppSpec(JSON.parse(appSpec)), image: rc.image.split(',')[0] ?? rc.image }));
+  // What ran before comes back as it ran, inline credentials included.
+  return invalidSpecAsFailure(() => ({ spec: validateAppSpec(JSON.parse(appSpec), { inlineCredentials: 'warn' }), image: rc.image.split(',')[0] ?? rc.image }));
 }
 
 /** Domain code throws InvalidSpecError; workflow code may only throw ApplicationFailure. */

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DeployActivities, PodCounts, PodWaitInput, RcInfo } from '../../activities/index.js';
 import { renderReplicationController } from '../../domain/render.js';
 import { ANNOTATIONS } from '../../domain/names.js';
+import { keptSpecJson } from '../../domain/kept-spec.js';
 import type { ReplicationControllerManifest } from '../../domain/render.js';
 
 export interface Scenario {
@@ -50,7 +51,7 @@ export class FakeCluster {
       readyReplicas: rc.replicas,
       availableReplicas: rc.replicas,
       workflowId: a[ANNOTATIONS.workflowId] ?? '',
-      appSpec: a[ANNOTATIONS.appSpec],
+      appSpec: keptSpecJson(a[ANNOTATIONS.appSpec], rc.manifest.spec.template.spec.containers),
     };
   }
 

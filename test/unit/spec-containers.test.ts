@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateAppSpec } from '../../domain/index.js';
+import { inlineCredentialIssues } from '../../domain/spec.js';
 import { DNS_1123, REMOVE, assertIssues, edit, issuesOf, sampleRaw, type ExpectedIssue } from './spec-fixture.js';
 
 const C = 'containers[0]';
@@ -92,14 +93,41 @@ describe('container env', () => {
     { name: 'key starting with a digit', set: { [`${C}.env.1ST`]: 'x' }, expect: [[`${C}.env.1ST`, /^must be a name of letters, digits and '_'/]] },
     { name: 'key with a hyphen', set: { [`${C}.env.LOG-LEVEL`]: 'x' }, expect: [[`${C}.env.LOG-LEVEL`, /^must be a name/]] },
     { name: 'ENVIRONMENT reserved', set: { [`${C}.env.ENVIRONMENT`]: 'prod' }, expect: [[`${C}.env.ENVIRONMENT`, 'is reserved: deployflow sets it from the environment secret']] },
-    { name: 'nested value', set: { [`${C}.env.CONFIG`]: { a: 1 } }, expect: [[`${C}.env.CONFIG`, 'must be a string, number or boolean']] },
-    { name: 'null value', set: { [`${C}.env.EMPTY`]: null }, expect: [[`${C}.env.EMPTY`, 'must be a string, number or boolean']] },
+    { name: 'nested value', set: { [`${C}.env.CONFIG`]: { a: 1 } }, expect: [[`${C}.env.CONFIG`, /^must be a string, number or boolean, or \{ secretKeyRef/]] },
+    { name: 'null value', set: { [`${C}.env.EMPTY`]: null }, expect: [[`${C}.env.EMPTY`, /^must be a string, number or boolean/]] },
+    { name: 'secretKeyRef', set: { [`${C}.env.DB_PASSWORD`]: { secretKeyRef: { name: 'awesome-api-db', key: 'password' } } }, expect: [] },
+    { name: 'configMapKeyRef', set: { [`${C}.env.FEATURES`]: { configMapKeyRef: { name: 'awesome.flags', key: 'features.json' } } }, expect: [] },
+    { name: 'both kinds of reference', set: { [`${C}.env.X`]: { secretKeyRef: { name: 'a', key: 'b' }, configMapKeyRef: { name: 'a', key: 'b' } } }, expect: [[`${C}.env.X`, 'must have exactly one of secretKeyRef, configMapKeyRef']] },
+    { name: 'reference with an extra field', set: { [`${C}.env.X`]: { secretKeyRef: { name: 'a', key: 'b' }, value: 'c' } }, expect: [[`${C}.env.X.value`, /^unknown field/]] },
+    { name: 'reference to a bad Secret name', set: { [`${C}.env.X`]: { secretKeyRef: { name: 'Not_A_Name', key: 'k' } } }, expect: [[`${C}.env.X.secretKeyRef.name`, /^must name a Secret: a DNS-1123 subdomain/]] },
+    { name: 'reference without a key', set: { [`${C}.env.X`]: { configMapKeyRef: { name: 'cm' } } }, expect: [[`${C}.env.X.configMapKeyRef.key`, /^must be a data key/]] },
+    { name: 'reference key with a slash', set: { [`${C}.env.X`]: { secretKeyRef: { name: 's', key: 'a/b' } } }, expect: [[`${C}.env.X.secretKeyRef.key`, /^must be a data key/]] },
+    { name: 'reference not a mapping', set: { [`${C}.env.X`]: { secretKeyRef: 'db/password' } }, expect: [[`${C}.env.X.secretKeyRef`, 'must be a mapping { name, key }']] },
+    { name: 'inline *PASSWORD*', set: { [`${C}.env.DB_PASSWORD`]: 'hunter2' }, expect: [[`${C}.env.DB_PASSWORD`, /^looks like a credential .*reference a Secret instead \(\{ secretKeyRef/]] },
+    { name: 'inline *TOKEN*', set: { [`${C}.env.GITHUB_TOKEN_FILE`]: 'x' }, expect: [[`${C}.env.GITHUB_TOKEN_FILE`, /^looks like a credential/]] },
+    { name: 'inline *SECRET*', set: { [`${C}.env.client_secret`]: 'x' }, expect: [[`${C}.env.client_secret`, /^looks like a credential/]] },
+    { name: 'inline *_KEY', set: { [`${C}.env.STRIPE_API_KEY`]: 'sk_live_x' }, expect: [[`${C}.env.STRIPE_API_KEY`, /^looks like a credential/]] },
+    { name: 'KEY inside a name is not *_KEY', set: { [`${C}.env.KEYBOARD_LAYOUT`]: 'us', [`${C}.env.API_KEY_PATH`]: '/k' }, expect: [] },
     { name: 'lowercase and underscore keys', set: { [`${C}.env._private`]: 'x', [`${C}.env.http_proxy`]: 'x' }, expect: [] },
   ]);
 
   test('numbers and booleans become strings', () => {
     const spec = validateAppSpec(edit(sampleRaw(), { [`${C}.env`]: { PORT: 8080, DEBUG: true, RATIO: 0.5, NAME: 'x' } }));
     assert.deepEqual(spec.containers[0]?.env, { PORT: '8080', DEBUG: 'true', RATIO: '0.5', NAME: 'x' });
+  });
+
+  test('an inline credential names the policy switch, and inlineCredentials: warn lets it through to be reported', () => {
+    const raw = edit(sampleRaw(), { [`${C}.env.DB_PASSWORD`]: 'hunter2', [`${C}.env.API_TOKEN`]: { secretKeyRef: { name: 'api', key: 'token' } } });
+    const refused = issuesOf(() => validateAppSpec(raw));
+    assert.deepEqual(refused.map((i) => [i.field, i.policy]), [[`${C}.env.DB_PASSWORD`, 'inlineCredentials']]);
+    const spec = validateAppSpec(raw, { inlineCredentials: 'warn' });
+    assert.equal(spec.containers[0]?.env.DB_PASSWORD, 'hunter2');
+    assert.deepEqual(inlineCredentialIssues(spec.containers).map((i) => i.field), [`${C}.env.DB_PASSWORD`]);
+  });
+
+  test('a validated spec with references validates to itself (the workflow re-checks its input)', () => {
+    const spec = validateAppSpec(edit(sampleRaw(), { [`${C}.env.DB_PASSWORD`]: { secretKeyRef: { name: 'db', key: 'password' } } }));
+    assert.deepEqual(validateAppSpec(JSON.parse(JSON.stringify(spec))), spec);
   });
 });
 
