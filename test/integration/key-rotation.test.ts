@@ -84,8 +84,19 @@ describe('codec key rotation', () => {
 
       // 3. k2 current, k1 kept: the same deploy goes on and succeeds.
       await worker('k2-k1', `${k2},${k1}`);
-      const answer = await clientRotated.workflow.getHandle(handle.workflowId).executeUpdate(approveUpdate, { args: [{ reason: 'rotation', requestedBy: 'rotation-test' }] });
-      assert.ok(answer, 'the approval went through');
+      // The server may refuse updates while the failed workflow task is being retried: ask until it is taken.
+      let lastError: unknown;
+      for (let i = 0; i < 60; i++) {
+        try {
+          await clientRotated.workflow.getHandle(handle.workflowId).executeUpdate(approveUpdate, { args: [{ reason: 'rotation', requestedBy: 'rotation-test' }] });
+          lastError = undefined;
+          break;
+        } catch (err) {
+          lastError = err;
+          await sleep(1000);
+        }
+      }
+      assert.equal(lastError, undefined, `the approval went through: ${String((lastError as Error | undefined)?.cause ?? lastError)}`);
       const result = await waitForResult(clientRotated.workflow.getHandle(handle.workflowId));
       assert.equal(result.outcome, 'Succeeded');
     } finally {
