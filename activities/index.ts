@@ -2,9 +2,12 @@
 // cluster is here; the factory takes the cluster handle so tests can aim it at
 // the local stack, and nothing reads configuration when this module loads.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { renderReplicationController as render, type ReplicationControllerManifest, type RenderInput } from '../domain/render.js';
+import { renderReplicationController as render, type PodTemplate, type ReplicationControllerManifest, type RenderInput } from '../domain/render.js';
+import type { CheckedDeploy } from '../domain/check-deploy.js';
+import { DEFAULT_WORKER_POLICY, type WorkerPolicy } from '../domain/worker-policy.js';
 import type { Kube } from './kube.js';
+import { admitDeploy, verifyManifest } from './admission.js';
+import { allowedNamespace, dnsName, inputMapping, lockedApp, rcOfApp, refuse, replicaCount } from './guard.js';
 import { ensureEnvironmentSecret } from './secret.js';
 import {
   createReplicationController,
@@ -26,26 +29,43 @@ export interface ActivityDeps {
   kube: Kube;
   /** The environment this worker's cluster serves. */
   environment: string;
+  /** What this worker agrees to write, whatever reaches its task queue (absent: DEFAULT_WORKER_POLICY). */
+  policy?: WorkerPolicy;
   /** Chat webhooks told about phase changes (this environment's channel). */
   webhooks?: string[];
   /** Temporal Web UI base URL, for links in notifications. */
   uiUrl?: string;
 }
 
-export function createActivities({ kube, environment, webhooks = [], uiUrl }: ActivityDeps) {
+/**
+ * Every activity treats its input as untrusted (a rogue workflow may schedule it
+ * with anything): writes check the namespace against the policy, that the caller
+ * holds the app's lock, and that the object is the app's own (see guard.ts).
+ */
+export function createActivities({ kube, environment, webhooks = [], uiUrl, policy = DEFAULT_WORKER_POLICY }: ActivityDeps) {
   // Shared by every wait of this worker: a rollout lists and watches its app once.
   const watches = new ClusterWatches(kube);
+  const callerId = () => Context.current().info.workflowExecution?.workflowId ?? '';
+  /** Namespace checked, lock held: the app a write may touch. */
+  const writeTarget = (input: Record<string, unknown>, activity: string) => {
+    const namespace = dnsName(input, 'namespace', activity);
+    allowedNamespace(namespace, policy, activity);
+    return { namespace, owner: { environment, app: lockedApp(environment, namespace, activity) } };
+  };
   return {
-    async ensureEnvironmentSecret(input: { namespace: string; environment: string }): Promise<{ created: boolean }> {
+    /** The deploy's one checked value, from its untrusted input and this worker's policy. */
+    async admitDeploy(input: unknown): Promise<CheckedDeploy> {
+      return admitDeploy({ kube, environment, policy }, input, callerId());
+    },
+
+    async ensureEnvironmentSecret(raw: { namespace: string; environment: string }): Promise<{ created: boolean }> {
+      const input = inputMapping(raw, 'ensureEnvironmentSecret');
       // A deploy for another environment routed here by mistake must not write.
       if (input.environment !== environment) {
-        throw ApplicationFailure.create({
-          type: 'EnvironmentMismatch',
-          nonRetryable: true,
-          message: `deploy for "${input.environment}" reached the worker of "${environment}"; nothing was written`,
-        });
+        throw refuse('EnvironmentMismatch', `deploy for ${JSON.stringify(input.environment)} reached the worker of "${environment}"`);
       }
-      return ensureEnvironmentSecret(kube, environment, input.namespace);
+      const { namespace } = writeTarget(input, 'ensureEnvironmentSecret');
+      return ensureEnvironmentSecret(kube, environment, namespace);
     },
 
     /** Pure, but an activity on purpose: its result puts the exact manifest in history. */
@@ -53,20 +73,38 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl }: Ac
       return render(input);
     },
 
-    async listReplicationControllers(input: { namespace: string; name: string }): Promise<RcInfo[]> {
-      return listReplicationControllers(kube, input.namespace, input.name);
+    /** With `expect`, an RC of that hash whose template differs is marked a look-alike. */
+    async listReplicationControllers(raw: { namespace: string; name: string; expect?: { hash: string; template: PodTemplate } }): Promise<RcInfo[]> {
+      const input = inputMapping(raw, 'listReplicationControllers');
+      const namespace = dnsName(input, 'namespace', 'listReplicationControllers');
+      allowedNamespace(namespace, policy, 'listReplicationControllers');
+      const app = dnsName(input, 'name', 'listReplicationControllers', 54);
+      return listReplicationControllers(kube, namespace, { environment, app }, raw.expect);
     },
 
-    async createReplicationController(input: { manifest: ReplicationControllerManifest }): Promise<RcInfo> {
-      return createReplicationController(kube, input.manifest);
+    async createReplicationController(raw: { manifest: ReplicationControllerManifest }): Promise<RcInfo> {
+      const input = inputMapping(raw, 'createReplicationController');
+      const manifest = inputMapping(input.manifest, 'createReplicationController manifest');
+      const { owner } = writeTarget(inputMapping(manifest.metadata, 'createReplicationController metadata'), 'createReplicationController');
+      const verified = verifyManifest({ environment, policy }, input, callerId());
+      rcOfApp(verified.metadata.name, owner.app, 'createReplicationController');
+      return createReplicationController(kube, verified, owner);
     },
 
-    async scaleReplicationController(input: { namespace: string; name: string; replicas: number }): Promise<void> {
-      await scaleReplicationController(kube, input.namespace, input.name, input.replicas);
+    async scaleReplicationController(raw: { namespace: string; name: string; replicas: number }): Promise<void> {
+      const input = inputMapping(raw, 'scaleReplicationController');
+      const { namespace, owner } = writeTarget(input, 'scaleReplicationController');
+      const name = dnsName(input, 'name', 'scaleReplicationController');
+      rcOfApp(name, owner.app, 'scaleReplicationController');
+      await scaleReplicationController(kube, namespace, name, replicaCount(input.replicas, policy, 'scaleReplicationController'), owner);
     },
 
-    async deleteReplicationController(input: { namespace: string; name: string }): Promise<void> {
-      await deleteReplicationController(kube, input.namespace, input.name);
+    async deleteReplicationController(raw: { namespace: string; name: string }): Promise<void> {
+      const input = inputMapping(raw, 'deleteReplicationController');
+      const { namespace, owner } = writeTarget(input, 'deleteReplicationController');
+      const name = dnsName(input, 'name', 'deleteReplicationController');
+      rcOfApp(name, owner.app, 'deleteReplicationController');
+      await deleteReplicationController(kube, namespace, name, owner);
     },
 
     /** Per-node agents run one pod on each of these nodes. */
@@ -86,6 +124,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl }: Ac
     },
 
     async waitForPods(input: PodWaitInput): Promise<PodCounts> {
+      allowedNamespace(dnsName(inputMapping(input, 'waitForPods'), 'namespace', 'waitForPods'), policy, 'waitForPods');
       const ctx = Context.current();
       return waitForPods(kube, watches, input, {
         heartbeat: (counts) => ctx.heartbeat(counts),

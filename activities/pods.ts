@@ -5,9 +5,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { summarizePods, type Pod, type PodCounts } from '../domain/pods.js';
 import type { V1Pod, V1ReplicationController } from '@kubernetes/client-node';
-import { appPart, matchesSelector, parseSelector, type Requirement } from '../domain/selector.js';
+import { parseSelector } from '../domain/selector.js';
+import { DEPLOYMENT_LABEL } from '../domain/labels.js';
 import type { Kube } from './kube.js';
-import type { ClusterWatches, Lease } from './cluster-watches.js';
+import type { ClusterWatches } from './cluster-watches.js';
+import { refuse } from './guard.js';
 import type { SharedWatch } from './shared-watch.js';
 import { kubeCall } from './errors.js';
 import { rcInfo, readReplicationController, type RcInfo } from './replication-controllers.js';
@@ -16,8 +18,20 @@ export interface PodWaitInput {
   namespace: string;
   /** What is waited on, for messages: an RC name or "old RCs of awesome-api". */
   target: string;
-  /** Which pods: `name=awesome-api,deployment=7f3c…` (or `deployment!=…` for the old ones). */
-  labelSelector: string;
+  /** The app (its pods carry `name=<app>`). */
+  app?: string;
+  /**
+   * Which pods: those whose controller is one of these RCs. Counting by owner,
+   * not by label, keeps a foreign pod that carries the app's labels (a debug
+   * pod, another controller's pod) from holding a rollout up.
+   */
+  rcs?: string[];
+  /**
+   * Waits scheduled before `app` and `rcs` existed select by label:
+   * `name=awesome-api,deployment=7f3c…` (or `deployment!=…` for the old ones);
+   * their pods are still counted only when one of the app's RCs owns them.
+   */
+  labelSelector?: string;
   /** Done when at least this many pods are available... */
   minAvailable: number;
   /** ...and at most this many pods are not terminating. */
@@ -46,10 +60,10 @@ const RC_CHECK_MS = 5000;
 const RC_CATCH_UP_MS = 2000;
 
 export async function waitForPods(kube: Kube, watches: ClusterWatches, input: PodWaitInput, hooks: WaitHooks): Promise<PodCounts> {
-  const wanted = parseSelector(input.labelSelector);
+  const wanted = sideOf(input);
   // Both sides of a rollout are watched through one watch of the app's pods.
-  const pods = watches.pods(input.namespace, appPart(wanted) ?? input.labelSelector);
-  const rcs = rcWatchFor(watches, input, wanted);
+  const pods = watches.pods(input.namespace, `name=${wanted.app}`);
+  const rcs = input.expect?.length ? watches.replicationControllers(input.namespace, `name=${wanted.app}`) : undefined;
   let aborted = () => {};
   const abort = new Promise<never>((_, reject) => {
     aborted = () => reject(ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' }));
@@ -90,10 +104,31 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
   }
 }
 
+/** One side of a rollout: the app, and which of its RCs' pods count. */
+interface Side {
+  app: string;
+  owns(rcName: string): boolean;
+}
+
+function sideOf(input: PodWaitInput): Side {
+  if (input.app && input.rcs) {
+    const names = new Set(input.rcs);
+    return { app: input.app, owns: (rc) => names.has(rc) };
+  }
+  const wanted = parseSelector(input.labelSelector ?? '');
+  const app = wanted.find((r) => r.key === 'name' && r.op === '=')?.value;
+  const hash = wanted.find((r) => r.key === DEPLOYMENT_LABEL);
+  if (!app || !hash) throw refuse('InvalidInput', 'waitForPods: needs app and rcs');
+  return { app, owns: (rc) => rc.startsWith(`${app}-`) && (rc === `${app}-${hash.value}`) === (hash.op === '=') };
+}
+
 /** Counts the pods of one side of the rollout among the app's pods. */
-function countSide(pods: Iterable<V1Pod>, wanted: Requirement[], minReadySeconds: number, now: number): PodCounts {
-  const side = [...pods].filter((pod) => matchesSelector(pod.metadata?.labels, wanted));
-  return summarizePods(side as Pod[], minReadySeconds, now) as PodCounts;
+function countSide(pods: Iterable<V1Pod>, side: Side, minReadySeconds: number, now: number): PodCounts {
+  const owned = [...pods].filter((pod) => {
+    const controller = pod.metadata?.ownerReferences?.find((ref) => ref.controller);
+    return controller?.kind === 'ReplicationController' && side.owns(controller.name);
+  });
+  return summarizePods(owned as Pod[], minReadySeconds, now) as PodCounts;
 }
 
 /**
@@ -102,18 +137,13 @@ function countSide(pods: Iterable<V1Pod>, wanted: Requirement[], minReadySeconds
  * connection) cannot roll a healthy release back. If the fresh read differs,
  * the watch is dropped and the wait fails retryably: its retry starts a new one.
  */
-async function confirmStall(kube: Kube, watch: SharedWatch<V1Pod>, input: PodWaitInput, wanted: Requirement[], seen: PodCounts, now: number): Promise<void> {
-  const list = await kubeCall(`list pods ${input.labelSelector}`, () => kube.core.listNamespacedPod({ namespace: input.namespace, labelSelector: input.labelSelector }));
+async function confirmStall(kube: Kube, watch: SharedWatch<V1Pod>, input: PodWaitInput, wanted: Side, seen: PodCounts, now: number): Promise<void> {
+  const labelSelector = `name=${wanted.app}`;
+  const list = await kubeCall(`list pods ${labelSelector}`, () => kube.core.listNamespacedPod({ namespace: input.namespace, labelSelector }));
   const fresh = countSide(list.items, wanted, input.minReadySeconds, now);
   if (fresh.available === seen.available && fresh.ready === seen.ready && fresh.total === seen.total) return;
   watch.invalidate(`the watch showed ${seen.available} available of ${seen.total}, the apiserver ${fresh.available} of ${fresh.total}`);
   throw ApplicationFailure.retryable(`${input.target}: the pod watch fell behind; watching afresh`, 'WatchStale');
-}
-
-/** The watch of the app's RCs, when the wait checks them and the selector names the app. */
-function rcWatchFor(watches: ClusterWatches, input: PodWaitInput, wanted: Requirement[]): Lease<V1ReplicationController> | undefined {
-  const app = appPart(wanted);
-  return input.expect?.length && app ? watches.replicationControllers(input.namespace, app) : undefined;
 }
 
 /** Fails if an RC of the rollout was deleted or rescaled by someone other than this deploy. */

@@ -1,13 +1,17 @@
 // Find, create, scale and delete an app's ReplicationControllers. Each call is
 // idempotent so a retried activity (or a replayed workflow) changes nothing twice.
+// Every write first checks that the RC is the app's own (see domain/provenance.ts):
+// the worker never scales, deletes or adopts an RC it did not write.
 import { ApplicationFailure } from '@temporalio/common';
-import type { V1ReplicationController } from '@kubernetes/client-node';
+import type { V1Pod, V1ReplicationController } from '@kubernetes/client-node';
 import { ANNOTATIONS } from '../domain/names.js';
 import { keptSpecJson } from '../domain/kept-spec.js';
 import { appSelector, DEPLOYMENT_LABEL } from '../domain/labels.js';
-import type { ReplicationControllerManifest } from '../domain/render.js';
+import type { PodTemplate, ReplicationControllerManifest } from '../domain/render.js';
+import { ownershipProblem, templateDifference } from '../domain/provenance.js';
 import type { Kube } from './kube.js';
 import { isAlreadyExists, isNotFound, kubeCall, toFailure } from './errors.js';
+import { refuse } from './guard.js';
 
 /** What the workflow needs to know about one RC of the app. */
 export interface RcInfo {
@@ -24,6 +28,17 @@ export interface RcInfo {
   workflowId: string;
   /** The validated app spec this revision was deployed with (JSON, env from its pod template), for redeploying it. */
   appSpec?: string;
+  /**
+   * Set when the RC has the hash of the template a deploy expects but another
+   * template (a look-alike someone pre-created): it is never adopted.
+   */
+  lookAlike?: string;
+}
+
+/** Whose RCs a call is about: the app, in the environment this worker serves. */
+export interface Owner {
+  environment: string;
+  app: string;
 }
 
 export function rcInfo(rc: V1ReplicationController): RcInfo {
@@ -43,36 +58,51 @@ export function rcInfo(rc: V1ReplicationController): RcInfo {
   };
 }
 
-/** The app's RCs (managed by deployflow), oldest revision first. */
-export async function listReplicationControllers(kube: Kube, namespace: string, name: string): Promise<RcInfo[]> {
-  const list = await kubeCall(`list RCs of ${namespace}/${name}`, () =>
-    kube.core.listNamespacedReplicationController({ namespace, labelSelector: appSelector({ name }) }),
+/**
+ * The app's RCs written by this environment's deployflow, oldest revision first.
+ * RCs that merely carry the app's labels are left out: the deploy never counts,
+ * scales or deletes them. With `expect`, the RC of that hash is checked against
+ * the template the deploy renders.
+ */
+export async function listReplicationControllers(
+  kube: Kube,
+  namespace: string,
+  owner: Owner,
+  expect?: { hash: string; template: PodTemplate },
+): Promise<RcInfo[]> {
+  const list = await kubeCall(`list RCs of ${namespace}/${owner.app}`, () =>
+    kube.core.listNamespacedReplicationController({ namespace, labelSelector: appSelector({ name: owner.app }) }),
   );
-  return list.items.map(rcInfo).sort((a, b) => a.revision - b.revision);
+  return list.items
+    .filter((rc) => ownershipProblem(meta(rc), owner) === undefined)
+    .map((rc) => {
+      const info = rcInfo(rc);
+      const differs = expect && info.hash === expect.hash ? templateDifference(expect.template, rc.spec?.template) : undefined;
+      return differs ? { ...info, lookAlike: `its ${differs} is not what this deploy renders` } : info;
+    })
+    .sort((a, b) => a.revision - b.revision);
 }
 
 export async function readReplicationController(kube: Kube, namespace: string, name: string): Promise<RcInfo | undefined> {
-  try {
-    return rcInfo(await kube.core.readNamespacedReplicationController({ name, namespace }));
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw toFailure(err, `read RC ${namespace}/${name}`);
-  }
+  const rc = await readRaw(kube, namespace, name);
+  return rc && rcInfo(rc);
 }
 
 /**
- * Creates the RC unless it already exists. An existing RC of the same name has
- * the same template hash (the name embeds it), so it is the one we wanted.
+ * Creates the RC unless it already exists. An existing RC of the same name is
+ * adopted only if it is deployflow's and runs exactly the rendered template.
  */
-export async function createReplicationController(kube: Kube, manifest: ReplicationControllerManifest): Promise<RcInfo> {
+export async function createReplicationController(kube: Kube, manifest: ReplicationControllerManifest, owner: Owner): Promise<RcInfo> {
   const { namespace, name } = manifest.metadata;
   try {
     return rcInfo(await kube.core.createNamespacedReplicationController({ namespace, body: manifest as V1ReplicationController }));
   } catch (err) {
     if (!isAlreadyExists(err)) throw toFailure(err, `create RC ${namespace}/${name}`);
-    const existing = await readReplicationController(kube, namespace, name);
+    const existing = await readRaw(kube, namespace, name);
     if (!existing) throw ApplicationFailure.retryable(`RC ${namespace}/${name} existed and vanished; trying again`, 'Conflict');
-    return existing;
+    const problem = ownershipProblem(meta(existing), owner) ?? differsFrom(manifest.spec.template, existing);
+    if (problem) throw refuse('LookAlikeRc', `RC ${namespace}/${name} exists but is not adopted: ${problem}`);
+    return rcInfo(existing);
   }
 }
 
@@ -80,7 +110,13 @@ export async function createReplicationController(kube: Kube, manifest: Replicat
  * Sets spec.replicas through the scale subresource: no read-modify-write race
  * on the RC. Scaling a missing RC to 0 deletes the pods it may have left.
  */
-export async function scaleReplicationController(kube: Kube, namespace: string, name: string, replicas: number): Promise<void> {
+export async function scaleReplicationController(kube: Kube, namespace: string, name: string, replicas: number, owner: Owner): Promise<void> {
+  const rc = await readRaw(kube, namespace, name);
+  if (!rc) {
+    if (replicas !== 0) throw refuse('NotFound', `scale RC ${namespace}/${name} to ${replicas}: it does not exist`);
+    return deleteOrphanedPods(kube, namespace, name, owner);
+  }
+  assertOwned(rc, owner, `scale RC ${namespace}/${name}`);
   try {
     await kube.core.replaceNamespacedReplicationControllerScale({
       name,
@@ -89,29 +125,67 @@ export async function scaleReplicationController(kube: Kube, namespace: string, 
     });
   } catch (err) {
     if (!(replicas === 0 && isNotFound(err))) throw toFailure(err, `scale RC ${namespace}/${name} to ${replicas}`);
-    await deleteOrphanedPods(kube, namespace, name);
+    await deleteOrphanedPods(kube, namespace, name, owner);
   }
 }
 
 /** Deletes the RC and, through the garbage collector, its pods. Already gone is fine. */
-export async function deleteReplicationController(kube: Kube, namespace: string, name: string): Promise<void> {
-  try {
-    await kube.core.deleteNamespacedReplicationController({ name, namespace, propagationPolicy: 'Background' });
-  } catch (err) {
-    if (!isNotFound(err)) throw toFailure(err, `delete RC ${namespace}/${name}`);
-    await deleteOrphanedPods(kube, namespace, name);
+export async function deleteReplicationController(kube: Kube, namespace: string, name: string, owner: Owner): Promise<void> {
+  const rc = await readRaw(kube, namespace, name);
+  if (rc) {
+    assertOwned(rc, owner, `delete RC ${namespace}/${name}`);
+    try {
+      await kube.core.deleteNamespacedReplicationController({ name, namespace, propagationPolicy: 'Background' });
+      return;
+    } catch (err) {
+      if (!isNotFound(err)) throw toFailure(err, `delete RC ${namespace}/${name}`);
+    }
   }
+  await deleteOrphanedPods(kube, namespace, name, owner);
 }
 
 /**
- * Deletes the pods a vanished RC left behind: a v1 RC deleted by hand without
- * a propagation policy orphans its pods, and they would go on serving. RC
- * names end in the template hash, which each of their pods carries as its
- * `deployment` label.
+ * Deletes the pods a vanished RC left behind: a v1 RC deleted by hand without a
+ * propagation policy orphans its pods, and they would go on serving. Only pods
+ * that carry the app's labels and that RC's hash AND have no controller are
+ * deleted, one by one: a pod some other controller owns is never touched.
  */
-async function deleteOrphanedPods(kube: Kube, namespace: string, rcName: string): Promise<void> {
-  const hash = rcName.slice(rcName.lastIndexOf('-') + 1);
-  await kubeCall(`delete pods left by RC ${namespace}/${rcName}`, () =>
-    kube.core.deleteCollectionNamespacedPod({ namespace, labelSelector: `${DEPLOYMENT_LABEL}=${hash}` }),
+async function deleteOrphanedPods(kube: Kube, namespace: string, rcName: string, owner: Owner): Promise<void> {
+  const hash = rcName.slice(owner.app.length + 1);
+  const pods = await kubeCall(`list pods left by RC ${namespace}/${rcName}`, () =>
+    kube.core.listNamespacedPod({ namespace, labelSelector: `name=${owner.app},${DEPLOYMENT_LABEL}=${hash}` }),
   );
+  for (const pod of pods.items.filter(isOrphan)) {
+    const name = pod.metadata?.name ?? '';
+    await kube.core.deleteNamespacedPod({ name, namespace }).catch((err: unknown) => {
+      if (!isNotFound(err)) throw toFailure(err, `delete pod ${namespace}/${name} left by RC ${rcName}`);
+    });
+  }
+}
+
+function isOrphan(pod: V1Pod): boolean {
+  return !(pod.metadata?.ownerReferences ?? []).some((ref) => ref.controller);
+}
+
+async function readRaw(kube: Kube, namespace: string, name: string): Promise<V1ReplicationController | undefined> {
+  try {
+    return await kube.core.readNamespacedReplicationController({ name, namespace });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw toFailure(err, `read RC ${namespace}/${name}`);
+  }
+}
+
+function assertOwned(rc: V1ReplicationController, owner: Owner, what: string): void {
+  const problem = ownershipProblem(meta(rc), owner);
+  if (problem) throw refuse('NotOwned', `${what}: the RC is not ${owner.app}'s in ${owner.environment} (${problem})`);
+}
+
+function differsFrom(template: PodTemplate, rc: V1ReplicationController): string | undefined {
+  const path = templateDifference(template, rc.spec?.template);
+  return path && `its ${path} is not what this deploy renders`;
+}
+
+function meta(rc: V1ReplicationController) {
+  return { name: rc.metadata?.name, labels: rc.metadata?.labels, annotations: rc.metadata?.annotations, selector: rc.spec?.selector };
 }

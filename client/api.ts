@@ -9,12 +9,11 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { applyOverrides, type AppSpec } from '../domain/spec.js';
+import type { AppSpec } from '../domain/spec.js';
+import type { LabelPolicy } from '../domain/label-policy.js';
+import { checkDeploy, deploySummary } from '../domain/check-deploy.js';
 import { withoutInlineEnvValues } from '../domain/kept-spec.js';
-import { enforceLabelPolicy, type LabelPolicy } from '../domain/label-policy.js';
-import { resolveDeployImages } from '../domain/image.js';
 import { taskQueueFor, validateEnvironmentName, workflowIdFor } from '../domain/names.js';
-import { resolveLimits } from '../domain/rollout.js';
 import { DEPLOY_WORKFLOW, searchAttributeKeys, type DeployInput, type DeployResult } from '../workflows/messages.js';
 import { DeployAlreadyRunningError } from './errors.js';
 import { ensurePerNodeSchedule } from './per-node-schedule.js';
@@ -55,15 +54,10 @@ export interface PreparedDeploy {
  * even when Temporal is unreachable.
  */
 export function prepareDeploy(request: DeployRequest): PreparedDeploy {
-  const environment = validateEnvironmentName(request.environment);
-  const spec = request.replicas === undefined ? request.spec : applyOverrides(request.spec, { replicas: request.replicas });
-  const image = resolveDeployImages(spec, request.image)[0] ?? request.image;
-  resolveLimits(spec.strategy, spec.replicas);
-  if (request.labelPolicy) enforceLabelPolicy(spec, request.labelPolicy);
-  const requestedBy = request.requestedBy ?? process.env.USER ?? 'unknown';
-  const input: DeployInput = {
-    spec, environment, image, requestedBy, source: request.source, ...(request.labelPolicy && { labelPolicy: request.labelPolicy }),
-  };
+  // The worker checks all of this again with its own policy (the admission activity).
+  const checked = checkDeploy({ ...request, requestedBy: request.requestedBy ?? process.env.USER ?? 'unknown' });
+  const { spec, environment, image, requestedBy, source } = checked;
+  const input: DeployInput = { spec, environment, image, requestedBy, source, ...(request.labelPolicy && { labelPolicy: request.labelPolicy }) };
   return { input, meta: { app: spec.name, namespace: spec.namespace, image, supersede: request.supersede } };
 }
 
@@ -101,6 +95,8 @@ async function start(
     taskQueue: taskQueueFor(input.environment),
     args: [input] as [DeployInput],
     workflowIdConflictPolicy: 'FAIL' as const,
+    // No deploy holds its app's lock forever, whatever it waits for.
+    workflowExecutionTimeout: DEPLOY_EXECUTION_TIMEOUT,
     workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
     typedSearchAttributes: [
       { key: searchAttributeKeys.environment, value: input.environment },
@@ -109,7 +105,7 @@ async function start(
       { key: searchAttributeKeys.phase, value: 'Validating' },
       { key: searchAttributeKeys.requestedBy, value: input.requestedBy },
     ],
-    staticSummary: `${meta.app} → ${input.environment}: ${meta.image}`,
+    staticSummary: deploySummary({ app: meta.app, environment: input.environment, image: meta.image }),
     staticDetails: staticDetails(input, meta),
   };
   try {
@@ -124,6 +120,11 @@ async function start(
   }
 }
 
+/** Longer than any rollout validation allows at its slowest steps, short enough that a stuck lock ends. */
+export const DEPLOY_EXECUTION_TIMEOUT = '7 days';
+/** Temporal's default limit on static details (limit.userMetadataDetailsSize). */
+const MAX_DETAILS_BYTES = 20_000;
+
 function staticDetails(input: DeployInput, meta: { app: string; namespace: string; image: string }): string {
   const lines = [
     `**${meta.app}** → **${input.environment}** (namespace \`${meta.namespace}\`)`,
@@ -134,9 +135,11 @@ function staticDetails(input: DeployInput, meta: { app: string; namespace: strin
   if (input.source) lines.push(`- source: ${input.source}`);
   if (input.toRevision !== undefined) lines.push(`- redeploys kept revision ${input.toRevision}`);
   if (input.labelPolicy) lines.push(`- label policy: requires ${Object.keys(input.labelPolicy.required).join(', ')}`);
+  const head = lines.join('\n');
   // Env names and references only: an inline value lives in the pod template, not in the UI.
-  if (input.spec) lines.push('', '```json', JSON.stringify(withoutInlineEnvValues(input.spec), null, 2), '```');
-  return lines.join('\n');
+  const spec = input.spec ? ['', '```json', JSON.stringify(withoutInlineEnvValues(input.spec), null, 2), '```'].join('\n') : '';
+  // A large spec is left out rather than failing the start: `deployctl status` shows it.
+  return Buffer.byteLength(head + spec) <= MAX_DETAILS_BYTES ? head + spec : `${head}\n\n(spec too large to show here: see \`deployctl status\`)`;
 }
 
 /** Waits for the deploy to end; a rollback or failure comes back as a result, not an exception. */

@@ -1,18 +1,22 @@
 // What runs in an environment, by label, read from Temporal alone (deployctl has
 // no cluster credentials): the latest succeeded deploy of each app names the RC
-// that serves it, and that deploy's history holds the manifest it applied — the
-// render activity's result — with every pod label. Grouping follows the seed's
+// that serves it, and that deploy's history holds what it applied — the admission
+// activity's checked value (older deploys: the render activity's manifest) — with
+// every pod label. Grouping follows the seed's
 // monitoring conventions: by app, tier, role and language.
 import type { Client } from '@temporalio/client';
 import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, podLabels } from '../domain/labels.js';
 import { parseWorkflowId } from '../domain/names.js';
 import { templateHashOf, type ReplicationControllerManifest } from '../domain/render.js';
+import type { CheckedDeploy } from '../domain/check-deploy.js';
 import type { DeployInput, DeployResult } from '../workflows/messages.js';
 import type { DeployHandle } from './api.js';
 import { deployInfoOf, type DeployInfo } from './deploy-info.js';
 import { deployListQuery } from './visibility-query.js';
 
-/** The activity whose result is the applied manifest (workflows/cluster.ts render()). */
+/** The activity whose result is the deploy's checked value (workflows/cluster.ts admit()). */
+const ADMIT_ACTIVITY = 'admitDeploy';
+/** Before admission: the activity whose result is the applied manifest. */
 const RENDER_ACTIVITY = 'renderReplicationController';
 const FETCH_CONCURRENCY = 8;
 
@@ -99,8 +103,18 @@ export function rcFromHistory(history: History, info: DeployInfo, decode: (p: Pa
     revision: result?.revision,
   };
 
-  const manifest = renderedManifest(events, first);
-  if (manifest) {
+  const checked = activityResult<CheckedDeploy>(events, ADMIT_ACTIVITY, first);
+  if (checked?.template) {
+    return {
+      ...base,
+      rc: result?.rc ?? checked.rcName,
+      replicas: checked.spec.replicas,
+      image: checked.image,
+      labels: withoutDeployflowLabels(checked.template.metadata.labels),
+    };
+  }
+  const manifest = activityResult<ReplicationControllerManifest>(events, RENDER_ACTIVITY, first);
+  if (manifest?.kind === 'ReplicationController') {
     return {
       ...base,
       rc: result?.rc ?? manifest.metadata.name,
@@ -120,14 +134,13 @@ export function rcFromHistory(history: History, info: DeployInfo, decode: (p: Pa
   };
 }
 
-function renderedManifest(events: HistoryEvent[], first: <T>(p: Payload[] | null | undefined) => T | undefined): ReplicationControllerManifest | undefined {
+/** The last result of an activity type in a history (a deploy admits and renders once; a re-run gives the same). */
+function activityResult<T>(events: HistoryEvent[], activityType: string, first: <U>(p: Payload[] | null | undefined) => U | undefined): T | undefined {
   const scheduled = new Set(
-    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === RENDER_ACTIVITY).map((e) => String(e.eventId)),
+    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType).map((e) => String(e.eventId)),
   );
-  // The last render is the one applied (a deploy renders once; a re-run would render the same).
   const completed = events.filter((e) => scheduled.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? ''))).at(-1);
-  const manifest = first<ReplicationControllerManifest>(completed?.activityTaskCompletedEventAttributes?.result?.payloads);
-  return manifest?.kind === 'ReplicationController' ? manifest : undefined;
+  return first<T>(completed?.activityTaskCompletedEventAttributes?.result?.payloads);
 }
 
 function withoutDeployflowLabels(labels: Record<string, string>): Record<string, string> {

@@ -35,10 +35,9 @@ function sidesOf(s: LiveSnapshot): SideLine[] {
   const p = s.progress;
   if (!p) return [];
   const of = p.desired || p.newRc?.replicas || 0;
-  const waitingOn = p.waitingFor?.what ?? '';
-  const newIsWaited = p.newRc !== undefined && waitingOn.includes(p.newRc.name);
-  // The rollout labels the old side "old RCs of <app>" (see workflows/deploy.ts).
-  const oldIsWaited = !newIsWaited && waitingOn.includes('old RCs of') && p.oldRcs.length === 1;
+  const side = p.waitingFor?.side;
+  const newIsWaited = p.newRc !== undefined && side === 'new';
+  const oldIsWaited = side === 'old' && p.oldRcs.length === 1;
   const lines: SideLine[] = [];
   if (p.newRc) {
     const live = newIsWaited ? s.pods : undefined;

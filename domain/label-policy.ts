@@ -12,6 +12,7 @@
 //   optional:                    # keys an app may set; constrained when it does
 //     language: { values: [nodejs, jvm, go, python] }
 //   otherLabels: deny            # allow (default) | deny: spec labels the policy does not name
+import { RE2JS } from 're2js';
 import { InvalidSpecError, type SpecIssue } from './errors.js';
 import { DEPLOYFLOW_PREFIX, DEPLOYMENT_LABEL, MANAGED_BY_LABEL, OPTIONAL_LABELS, REQUIRED_LABELS, isValidLabelKey, isValidLabelValue } from './labels.js';
 import { Issues, checkKnownKeys, isMapping, join } from './spec-checks.js';
@@ -21,7 +22,7 @@ import type { AppSpec } from './spec.js';
 export interface LabelRule {
   /** The value must be one of these. */
   values?: string[];
-  /** The value must match this regular expression as a whole (it is anchored). */
+  /** The value must match this regular expression (RE2 syntax) as a whole (it is anchored). */
   pattern?: string;
   /** Why the rule exists; shown with every issue the rule raises. */
   description?: string;
@@ -149,14 +150,20 @@ function checkValue(key: string, value: string, rule: LabelRule): SpecIssue[] {
   if (rule.values && !rule.values.includes(value)) {
     return [{ field: fieldOf(key), rule: `must be one of ${rule.values.join(', ')} (${suffix(rule)})` }];
   }
-  if (rule.pattern !== undefined && !anchored(rule.pattern).test(value)) {
+  if (rule.pattern !== undefined && !anchored(rule.pattern).matches(value)) {
     return [{ field: fieldOf(key), rule: `must match ${rule.pattern} (${suffix(rule)})` }];
   }
   return [];
 }
 
-function anchored(pattern: string): RegExp {
-  return new RegExp(`^(?:${pattern})$`);
+// RE2 (re2js, pure JavaScript, so it also runs in the workflow sandbox) matches in time
+// linear in the value: a pattern such as `(a|aa)+` from a policy file cannot hang
+// `deployctl validate` or a workflow task the way a backtracking RegExp does. Its syntax
+// is RE2's: no lookaround or backreferences, which need backtracking. The pattern is
+// compiled on its own (so `a)|(b` is refused, not spliced into an anchor) and
+// `matches()` takes the value as a whole.
+function anchored(pattern: string): RE2JS {
+  return RE2JS.compile(pattern);
 }
 
 /** `required:` / `optional:` as a mapping of key → rule (or nothing), or a plain list of keys. */
@@ -238,7 +245,8 @@ function patternOf(raw: unknown, path: string, issues: Issues): string | undefin
   try {
     anchored(raw);
   } catch (err) {
-    return issues.add(path, `is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
+    const reason = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
+    return issues.add(path, `is not a valid regular expression (RE2 syntax: no lookaround or backreferences): ${reason}`);
   }
   return raw;
 }

@@ -29,6 +29,11 @@ export function isDns1035Label(v: string, max = 63): boolean {
   return v.length > 0 && v.length <= max && DNS_1035_LABEL.test(v);
 }
 
+/** DNS-1123 subdomain (ServiceAccount and most object names): dot-separated DNS labels, at most 253 characters. */
+export function isDnsSubdomain(v: string): boolean {
+  return v.length > 0 && v.length <= 253 && DNS_1123_SUBDOMAIN.test(v);
+}
+
 /**
  * Label keys an app spec's `labels` map may not set: the conventions have their own
  * spec fields, and the rest are deployflow's own (selectors and ownership depend on them).
@@ -39,11 +44,6 @@ export const DEPLOYFLOW_PREFIX = 'deployflow.io/';
 
 const LABEL_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
-
-/** DNS-1123 subdomain (Secret and ConfigMap names): dot-separated DNS labels, at most 253. */
-export function isDnsSubdomain(v: string): boolean {
-  return v.length > 0 && v.length <= 253 && DNS_1123_SUBDOMAIN.test(v);
-}
 
 /** Kubernetes label key: `[prefix/]name`, prefix a DNS subdomain (≤253), name ≤63 alphanumeric at both ends with `-_.` inside. */
 export function isValidLabelKey(key: string): boolean {

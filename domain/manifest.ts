@@ -23,6 +23,7 @@ export interface ContainerManifest {
   env: EnvVarManifest[];
   readinessProbe?: Record<string, unknown>;
   resources?: Record<string, unknown>;
+  securityContext?: Record<string, unknown>;
   volumeMounts: VolumeMountManifest[];
 }
 
@@ -30,7 +31,12 @@ export type VolumeManifest = VolumeSpec;
 
 export interface PodTemplate {
   metadata: { labels: Record<string, string> };
-  spec: { containers: ContainerManifest[]; volumes: VolumeManifest[] };
+  spec: {
+    containers: ContainerManifest[];
+    volumes: VolumeManifest[];
+    securityContext?: Record<string, unknown>;
+    serviceAccountName?: string;
+  };
 }
 
 export interface ObjectMetaManifest {

@@ -78,6 +78,9 @@ export function renderPodTemplate(spec: AppSpec, image: string): RenderedTemplat
     spec: {
       containers: spec.containers.map((c, i) => renderContainer(c, images[i] ?? c.image)),
       volumes: [...spec.volumes.map((v) => cloneData(v)), { name: ENVIRONMENT_SECRET.name, secret: { secretName: ENVIRONMENT_SECRET.name } }],
+      // Only when the spec sets them: the template (and so the hash) of every other spec stays as it was.
+      ...(spec.securityContext && { securityContext: cloneData(spec.securityContext) }),
+      ...(spec.serviceAccountName !== undefined && { serviceAccountName: spec.serviceAccountName }),
     },
   };
   const hash = templateHash(unlabelled);
@@ -113,6 +116,7 @@ function renderContainer(c: ContainerSpec, image: string): ContainerManifest {
     env,
     ...(c.readinessProbe && { readinessProbe: cloneData(c.readinessProbe) }),
     ...(c.resources && { resources: cloneData(c.resources) }),
+    ...(c.securityContext && { securityContext: cloneData(c.securityContext) }),
     volumeMounts: [
       ...c.volumeMounts.map((m) => ({ ...m })),
       { name: ENVIRONMENT_SECRET.name, mountPath: ENVIRONMENT_SECRET.mountPath, readOnly: true },

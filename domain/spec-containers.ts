@@ -5,13 +5,14 @@ import type { ContainerSpec, PortSpec, VolumeMountSpec } from './spec.js';
 import { checkImageRef } from './image.js';
 import { isDnsLabel } from './labels.js';
 import { ENVIRONMENT_SECRET } from './names.js';
+import { validateContainerSecurity } from './spec-security.js';
 import { DNS_LABEL_RULE } from './spec-volumes.js';
-import { validateEnv, type InlineCredentials } from './spec-env.js';
+import { validateEnv } from './spec-env.js';
 import {
   checkInt, checkKnownKeys, checkString, cloneData, isMapping, listItems, optionalBoolean, optionalEnum, type Issues, type Mapping,
 } from './spec-checks.js';
 
-const CONTAINER_KEYS = ['name', 'image', 'ports', 'env', 'readinessProbe', 'resources', 'volumeMounts'] as const;
+const CONTAINER_KEYS = ['name', 'image', 'ports', 'env', 'readinessProbe', 'resources', 'securityContext', 'volumeMounts'] as const;
 const PORT_KEYS = ['name', 'containerPort', 'hostPort', 'protocol'] as const;
 const MOUNT_KEYS = ['name', 'mountPath', 'readOnly'] as const;
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
@@ -25,7 +26,6 @@ export function validateContainers(
   raw: unknown,
   volumeNames: ReadonlySet<string>,
   issues: Issues,
-  inlineCredentials: InlineCredentials = 'refuse',
 ): ContainerSpec[] {
   if (raw === undefined || raw === null) {
     issues.add('containers', 'is required');
@@ -37,7 +37,7 @@ export function validateContainers(
   const hostPorts: Claims = new Map();
   const containers: ContainerSpec[] = [];
   items.forEach((item, i) => {
-    const c = validateContainer(item, `containers[${i}]`, { volumeNames, names, hostPorts, inlineCredentials }, issues);
+    const c = validateContainer(item, `containers[${i}]`, { volumeNames, names, hostPorts }, issues);
     if (c) containers.push(c);
   });
   return containers;
@@ -47,7 +47,6 @@ interface PodContext {
   volumeNames: ReadonlySet<string>;
   names: Claims;
   hostPorts: Claims;
-  inlineCredentials: InlineCredentials;
 }
 
 function validateContainer(item: unknown, path: string, pod: PodContext, issues: Issues): ContainerSpec | undefined {
@@ -56,9 +55,10 @@ function validateContainer(item: unknown, path: string, pod: PodContext, issues:
   const name = containerName(item.name, `${path}.name`, pod.names, issues);
   const image = repositoryOnly(item.image, `${path}.image`, issues);
   const ports = validatePorts(item.ports, `${path}.ports`, pod.hostPorts, issues);
-  const env = validateEnv(item.env, `${path}.env`, pod.inlineCredentials, issues);
+  const env = validateEnv(item.env, `${path}.env`, issues);
   const readinessProbe = optionalMapping(item.readinessProbe, `${path}.readinessProbe`, issues);
   const resources = optionalMapping(item.resources, `${path}.resources`, issues);
+  const securityContext = validateContainerSecurity(item.securityContext, `${path}.securityContext`, issues);
   const volumeMounts = validateMounts(item.volumeMounts, `${path}.volumeMounts`, pod.volumeNames, issues);
   if (name === undefined || image === undefined) return undefined;
   return {
@@ -68,6 +68,7 @@ function validateContainer(item: unknown, path: string, pod: PodContext, issues:
     env,
     ...(readinessProbe && { readinessProbe }),
     ...(resources && { resources }),
+    ...(securityContext && { securityContext }),
     volumeMounts,
   };
 }

@@ -1,11 +1,10 @@
 // Container env: inline values, or references to a Secret or ConfigMap key
 // (rendered as `valueFrom`, so the value never enters the spec, the RC's
-// annotations or Temporal's history). An inline value under a name that looks
-// like a credential is refused by default: it would be stored in clear in the
-// RC and in every deploy's history. A worker policy may lower that to a
-// warning (`inlineCredentials: warn`); which Secrets and ConfigMaps an app may
-// reference at all is the worker policy's call (references.*), not the spec's.
-import type { SpecIssue } from './errors.js';
+// annotations or Temporal's history). Whether an inline value under a
+// credential-like name is refused or only warned about, and which Secrets and
+// ConfigMaps an app may reference, are the worker policy's calls
+// (inlineCredentials, references.*: domain/worker-policy-template.ts walks the
+// rendered template), not the spec's.
 import { isDnsSubdomain } from './labels.js';
 import { ENVIRONMENT_SECRET } from './names.js';
 import { checkKnownKeys, isMapping, type Issues } from './spec-checks.js';
@@ -17,25 +16,13 @@ export interface KeyRef {
 export type EnvRef = { secretKeyRef: KeyRef } | { configMapKeyRef: KeyRef };
 export type EnvValue = string | EnvRef;
 
-/** Refuse (default) or only warn about inline values under credential-like names. */
-export type InlineCredentials = 'refuse' | 'warn';
-
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Keys of a Secret or ConfigMap: what the API server accepts.
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 const REF_KINDS = ['secretKeyRef', 'configMapKeyRef'] as const;
 const VALUE_RULE = 'must be a string, number or boolean, or { secretKeyRef: { name, key } } / { configMapKeyRef: { name, key } }';
-const CREDENTIAL_NAME = /PASSWORD|TOKEN|SECRET|_KEY$/i;
 
-export function looksLikeCredential(name: string): boolean {
-  return CREDENTIAL_NAME.test(name);
-}
-
-export const INLINE_CREDENTIAL_RULE =
-  'looks like a credential (*PASSWORD*, *TOKEN*, *SECRET*, *_KEY) and must not be inline: ' +
-  'reference a Secret instead ({ secretKeyRef: { name, key } }); inline values are stored in clear in the RC and in the deploy history';
-
-export function validateEnv(raw: unknown, path: string, inlineCredentials: InlineCredentials, issues: Issues): Record<string, EnvValue> {
+export function validateEnv(raw: unknown, path: string, issues: Issues): Record<string, EnvValue> {
   const env: Record<string, EnvValue> = {};
   if (raw === undefined) return env;
   if (!isMapping(raw)) {
@@ -52,7 +39,6 @@ export function validateEnv(raw: unknown, path: string, inlineCredentials: Inlin
     } else {
       const inline = inlineValue(value);
       if (inline === undefined) issues.add(field, VALUE_RULE);
-      else if (inlineCredentials === 'refuse' && looksLikeCredential(key)) issues.list.push({ field, rule: INLINE_CREDENTIAL_RULE, policy: 'inlineCredentials' });
       else env[key] = inline;
     }
   }
@@ -82,13 +68,4 @@ function envRef(value: Record<string, unknown>, field: string, issues: Issues): 
   if (key === undefined) issues.add(`${at}.key`, "must be a data key: letters, digits, '-', '_', '.' (at most 253)");
   if (name === undefined || key === undefined) return undefined;
   return kind === 'secretKeyRef' ? { secretKeyRef: { name, key } } : { configMapKeyRef: { name, key } };
-}
-
-/** Inline values under credential-like names: what `inlineCredentials: warn` reports instead of refusing. */
-export function inlineCredentialIssues(containers: ReadonlyArray<{ env: Record<string, EnvValue> }>): SpecIssue[] {
-  return containers.flatMap((c, i) =>
-    Object.entries(c.env)
-      .filter(([name, value]) => typeof value === 'string' && looksLikeCredential(name))
-      .map(([name]) => ({ field: `containers[${i}].env.${name}`, rule: INLINE_CREDENTIAL_RULE, policy: 'inlineCredentials' })),
-  );
 }

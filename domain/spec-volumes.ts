@@ -6,7 +6,7 @@ import { isDnsLabel } from './labels.js';
 import { ENVIRONMENT_SECRET } from './names.js';
 import { checkKnownKeys, checkString, cloneData, isMapping, listItems, type Issues } from './spec-checks.js';
 
-const VOLUME_SOURCES = [
+export const VOLUME_SOURCES = [
   'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI',
   'emptyDir', 'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs',
   'hostPath', 'image', 'iscsi', 'nfs', 'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume',

@@ -8,12 +8,12 @@ import { Issues, checkKnownKeys, checkString, isMapping, optionalBoolean, option
 import { validateContainers } from './spec-containers.js';
 import { checkDataShape } from './spec-shape.js';
 import { validateSpecLabels } from './spec-labels.js';
+import { validatePodSecurity, validateServiceAccountName } from './spec-security.js';
 import { validateStrategy } from './spec-strategy.js';
 import { DNS_LABEL_RULE, validateVolumes } from './spec-volumes.js';
-import type { EnvValue, InlineCredentials } from './spec-env.js';
+import type { EnvValue } from './spec-env.js';
 
-export type { EnvRef, EnvValue, InlineCredentials, KeyRef } from './spec-env.js';
-export { inlineCredentialIssues } from './spec-env.js';
+export type { EnvRef, EnvValue, KeyRef } from './spec-env.js';
 
 export interface PortSpec {
   name?: string;
@@ -37,6 +37,8 @@ export interface ContainerSpec {
   env: Record<string, EnvValue>;
   readinessProbe?: Record<string, unknown>;
   resources?: Record<string, unknown>;
+  /** Kubernetes' container SecurityContext (shape checked; the worker policy judges the values). */
+  securityContext?: Record<string, unknown>;
   volumeMounts: VolumeMountSpec[];
 }
 
@@ -69,11 +71,15 @@ export interface AppSpec {
   perNode: boolean;
   strategy: StrategySpec;
   revisionHistoryLimit: number;
+  /** Pod-level SecurityContext; absent when the spec has none (so older specs hash as they did). */
+  securityContext?: Record<string, unknown>;
+  /** The ServiceAccount the pods run as; absent: the namespace's `default`. */
+  serviceAccountName?: string;
 }
 
 const TOP_LEVEL_KEYS = [
   'name', 'app', 'tier', 'role', 'language', 'labels', 'namespace', 'replicas', 'containers', 'volumes', 'perNode', 'strategy',
-  'revisionHistoryLimit',
+  'revisionHistoryLimit', 'securityContext', 'serviceAccountName',
 ] as const;
 
 /** The RC is named `<name>-<8 hex>`, and Kubernetes object names stop at 63. */
@@ -83,13 +89,8 @@ const REPLICAS_RANGE = { min: 0, max: MAX_REPLICAS };
 const LABEL_VALUE_RULE =
   "must be a valid label value: at most 63 characters, letters and digits at both ends, '-', '_', '.', letters and digits inside";
 
-export interface SpecOptions {
-  /** Inline env values under credential-like names: refused (default) or allowed (the caller warns; see inlineCredentialIssues). */
-  inlineCredentials?: InlineCredentials;
-}
-
 /** Checks raw (parsed YAML/JSON) input; throws InvalidSpecError listing every issue. */
-export function validateAppSpec(raw: unknown, options: SpecOptions = {}): AppSpec {
+export function validateAppSpec(raw: unknown): AppSpec {
   if (!isMapping(raw)) throw new InvalidSpecError([{ field: 'spec', rule: 'must be a mapping' }]);
   // First, alone: the checks below copy pass-through data, which a recursive or exploding input would hang.
   const shape = checkDataShape(raw);
@@ -104,11 +105,14 @@ export function validateAppSpec(raw: unknown, options: SpecOptions = {}): AppSpe
   const namespace = namespaceOf(raw.namespace, issues);
   const replicas = optionalInt(raw.replicas, 'replicas', REPLICAS_RANGE, 1, issues);
   const volumes = validateVolumes(raw.volumes, issues);
-  const containers = validateContainers(raw.containers, new Set(volumes.map((v) => v.name)), issues, options.inlineCredentials);
+  const containers = validateContainers(raw.containers, new Set(volumes.map((v) => v.name)), issues);
   const perNode = optionalBoolean(raw.perNode, 'perNode', false, issues) ?? false;
   if (perNode) checkHostPort(raw, issues);
+  else refuseHostPorts(raw, issues);
   const strategy = validateStrategy(raw.strategy, { replicas, perNode }, issues);
   const revisionHistoryLimit = optionalInt(raw.revisionHistoryLimit, 'revisionHistoryLimit', { min: 0, max: 50 }, 2, issues);
+  const securityContext = validatePodSecurity(raw.securityContext, issues);
+  const serviceAccountName = validateServiceAccountName(raw.serviceAccountName, issues);
 
   if (issues.list.length > 0) throw new InvalidSpecError(issues.list);
   return {
@@ -125,12 +129,14 @@ export function validateAppSpec(raw: unknown, options: SpecOptions = {}): AppSpe
     perNode,
     strategy,
     revisionHistoryLimit: revisionHistoryLimit ?? 2,
+    ...(securityContext && { securityContext }),
+    ...(serviceAccountName !== undefined && { serviceAccountName }),
   };
 }
 
 /** Applies deploy-time overrides (e.g. `--replicas`) and re-checks the result with the same rules. */
-export function applyOverrides(spec: AppSpec, o: { replicas?: number }, options: SpecOptions = {}): AppSpec {
-  return validateAppSpec({ ...spec, ...(o.replicas !== undefined && { replicas: o.replicas }) }, options);
+export function applyOverrides(spec: AppSpec, o: { replicas?: number }): AppSpec {
+  return validateAppSpec({ ...spec, ...(o.replicas !== undefined && { replicas: o.replicas }) });
 }
 
 function appName(v: unknown, issues: Issues): string | undefined {
@@ -173,4 +179,16 @@ function checkHostPort(raw: Mapping, issues: Issues): void {
     (c) => isMapping(c) && Array.isArray(c.ports) && c.ports.some((p) => isMapping(p) && p.hostPort !== undefined),
   );
   if (!hasHostPort) issues.add('perNode', 'requires a hostPort on at least one container port');
+}
+
+// A host port allows one such pod per node, which is what per-node agents are for; on
+// any other app it is a way out of the pod's network (and a second replica never schedules).
+function refuseHostPorts(raw: Mapping, issues: Issues): void {
+  const containers = Array.isArray(raw.containers) ? raw.containers : [];
+  containers.forEach((c, i) => {
+    if (!isMapping(c) || !Array.isArray(c.ports)) return;
+    c.ports.forEach((p, j) => {
+      if (isMapping(p) && p.hostPort !== undefined) issues.add(`containers[${i}].ports[${j}].hostPort`, 'requires perNode: true (host ports are for per-node agents only)');
+    });
+  });
 }

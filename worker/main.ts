@@ -1,21 +1,27 @@
-// `deployctl worker --env E [--context C] [--kubeconfig F] [--namespace NS]...`
+// `deployctl worker --env E [--policy FILE] [--context C] [--kubeconfig F] [--namespace NS]...`
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { validateEnvironmentName } from '../domain/names.js';
+import { InvalidSpecError } from '../domain/errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
+import { WORKER_POLICY_ENV, resolveWorkerPolicy } from './policy-file.js';
 import { WrongClusterError } from './preflight.js';
 import { CodecConfigError } from '../codec/keys.js';
 import { createWorker } from './run.js';
 import { logLine } from './log.js';
 
-const HELP = `deployctl worker --env E [--context KUBE_CONTEXT] [--kubeconfig FILE] [--namespace NS]...
-                 [--notify-webhook URL]...
+const HELP = `deployctl worker --env E [--policy FILE] [--context KUBE_CONTEXT] [--kubeconfig FILE]
+                 [--namespace NS]... [--notify-webhook URL]...
 
 Runs the deploy worker of environment E: polls task queue deploy-E and applies
 deploys to the cluster of the kubeconfig (KUBECONFIG, ~/.kube/config or the
 in-cluster service account). Refuses to start if the cluster's environment
-secret names another environment. Temporal settings: TEMPORAL_ADDRESS,
+secret names another environment. --policy (or $${WORKER_POLICY_ENV}) is the
+worker's own policy (examples/policy.yaml): the namespaces, images, volumes,
+secrets, service accounts, ceilings and Pod Security level it agrees to write,
+whatever reaches its task queue; without one: any namespace but kube-*, any
+image, Pod Security baseline. Temporal settings: TEMPORAL_ADDRESS,
 TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.
 Phase changes (started, stuck, succeeded, rolled back, failed) are posted to
 each --notify-webhook (or DEPLOYFLOW_WEBHOOKS, comma-separated) as
@@ -35,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       env: { type: 'string' },
       context: { type: 'string' },
       kubeconfig: { type: 'string' },
+      policy: { type: 'string' },
       namespace: { type: 'string', multiple: true },
       'notify-webhook': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -49,17 +56,32 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const environment = validateEnvironmentName(values.env);
+  let policy;
+  try {
+    policy = resolveWorkerPolicy(values.policy, process.env);
+  } catch (err) {
+    if (!(err instanceof InvalidSpecError)) throw err;
+    console.error(`deployctl worker: invalid worker policy\n${err.message}`);
+    return 2;
+  }
   Runtime.install({ logger: new DefaultLogger('INFO', jsonLog) });
   try {
     const worker = await createWorker({
       environment,
       kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }),
       namespaces: values.namespace ?? ['default'],
+      policy: policy.policy,
       temporal: loadClientConnectConfig(),
       webhooks: values['notify-webhook'] ?? process.env.DEPLOYFLOW_WEBHOOKS?.split(',').map((u) => u.trim()).filter(Boolean) ?? [],
       uiUrl: process.env.DEPLOYFLOW_TEMPORAL_UI,
     });
-    Runtime.instance().logger.info('worker started', { environment, taskQueue: `deploy-${environment}`, pid: process.pid });
+    Runtime.instance().logger.info('worker started', {
+      environment,
+      taskQueue: `deploy-${environment}`,
+      pid: process.pid,
+      policy: policy.file ?? 'default',
+      podSecurity: policy.policy.podSecurity,
+    });
     await worker.run();
     return 0;
   } catch (err) {

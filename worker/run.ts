@@ -5,6 +5,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { taskQueueFor } from '../domain/names.js';
+import { DEFAULT_WORKER_POLICY, type WorkerPolicy } from '../domain/worker-policy.js';
 import { createActivities } from '../activities/index.js';
 import { kubeFromConfig } from '../activities/kube.js';
 import { codecSetup } from '../codec/data-converter.js';
@@ -17,6 +18,8 @@ export interface WorkerConfig {
   kubeConfig: KubeConfig;
   /** Namespaces whose environment secret must match before starting. */
   namespaces: string[];
+  /** What this worker agrees to write (default: DEFAULT_WORKER_POLICY). */
+  policy?: WorkerPolicy;
   temporal: ClientConnectConfig;
   /** Pre-built workflow bundle (tests share one); bundled from source otherwise. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -41,7 +44,13 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     namespace: config.temporal.namespace ?? 'default',
     taskQueue: taskQueueFor(config.environment),
     ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ kube, environment: config.environment, webhooks: config.webhooks, uiUrl: config.uiUrl }),
+    activities: createActivities({
+      kube,
+      environment: config.environment,
+      policy: config.policy ?? DEFAULT_WORKER_POLICY,
+      webhooks: config.webhooks,
+      uiUrl: config.uiUrl,
+    }),
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
     // Live pod counts reach `deployctl watch` through heartbeat details: send them promptly.
     maxHeartbeatThrottleInterval: '1s',

@@ -24,7 +24,6 @@ export async function apply(spec: AppSpec, plan: Exclude<ApplyPlan, { kind: 'unc
 
 /** The new side is the RC with the new hash; the old side is every other RC of the app. */
 export function sideOf(spec: AppSpec, newName: string, rcs: RcInfo[], side: 'new' | 'old', available: number): RcGroup {
-  const newHash = newName.slice(spec.name.length + 1);
   const members = rcs.map((rc) => ({
     name: rc.name,
     revision: rc.revision,
@@ -32,6 +31,6 @@ export function sideOf(spec: AppSpec, newName: string, rcs: RcInfo[], side: 'new
     target: side === 'new' ? rc.desiredReplicas : rc.replicas,
   }));
   return side === 'new'
-    ? new RcGroup(spec.namespace, newName, `name=${spec.name},deployment=${newHash}`, members, available)
-    : new RcGroup(spec.namespace, `old RCs of ${spec.name}`, `name=${spec.name},deployment!=${newHash}`, members, available);
+    ? new RcGroup(spec.namespace, spec.name, side, newName, members, available)
+    : new RcGroup(spec.namespace, spec.name, side, `old RCs of ${spec.name}`, members, available);
 }

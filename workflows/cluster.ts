@@ -3,10 +3,15 @@
 // every activity (`scale awesome-api-7f3c to 3`).
 import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
-import type { ReplicationControllerManifest, RenderInput } from '../domain/render.js';
+import type { PodTemplate, ReplicationControllerManifest, RenderInput } from '../domain/render.js';
+import type { CheckedDeploy } from '../domain/check-deploy.js';
 
 // Permanent failures: retrying cannot help, the workflow decides what to do.
-const NON_RETRYABLE = ['InvalidSpec', 'Invalid', 'EnvironmentMismatch', 'RolloutStalled', 'RolloutTampered', 'Forbidden', 'Unauthorized', 'NotFound'];
+const NON_RETRYABLE = [
+  'InvalidSpec', 'Invalid', 'EnvironmentMismatch', 'RolloutStalled', 'RolloutTampered', 'Forbidden', 'Unauthorized', 'NotFound',
+  // The worker's own refusals (activities/guard.ts): nothing was written, and retrying cannot change that.
+  'InvalidInput', 'PolicyViolation', 'NotLocked', 'NotOwned', 'LookAlikeRc', 'ForgedManifest', 'WorkflowIdMismatch',
+];
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: NON_RETRYABLE };
 
@@ -31,8 +36,16 @@ export function ensureEnvironmentSecret(namespace: string, environment: string):
   ]);
 }
 
-export function listReplicationControllers(namespace: string, name: string): Promise<RcInfo[]> {
-  return acts.listReplicationControllers.executeWithOptions({ ...CALL, summary: `list RCs of ${namespace}/${name}` }, [{ namespace, name }]);
+/** The worker checks the deploy's untrusted input against its own policy: the one checked value, recorded in history. */
+export function admit(input: unknown): Promise<CheckedDeploy> {
+  return acts.admitDeploy.executeWithOptions({ ...CALL, summary: 'admit: check the deploy against the worker policy' }, [input]);
+}
+
+/** With `expect`, the worker marks an RC of that hash whose template differs as a look-alike. */
+export function listReplicationControllers(namespace: string, name: string, expect?: { hash: string; template: PodTemplate }): Promise<RcInfo[]> {
+  return acts.listReplicationControllers.executeWithOptions({ ...CALL, summary: `list RCs of ${namespace}/${name}` }, [
+    { namespace, name, ...(expect && { expect }) },
+  ]);
 }
 
 export function render(input: RenderInput): Promise<ReplicationControllerManifest> {

@@ -12,31 +12,24 @@ import { DeployTracker } from './tracker.js';
 import { OperatorControls } from './operator.js';
 import { rollingUpdate } from './rolling-update.js';
 import { forwardGate, rollBack, type Rollout } from './rollback.js';
-import { describeFailure, invalidSpecAsFailure, validateTarget } from './target.js';
+import { admitted, describeFailure, initialProgress, invalidSpecAsFailure, legacyTarget, refuseLookAlike } from './target.js';
 import { notifyPhase } from './notifications.js';
 import { assertCleanEnd, fail, finish } from './outcome.js';
 import type { DeployInput, DeployResult, Outcome } from './messages.js';
 
 export async function deploy(input: DeployInput): Promise<DeployResult> {
-  const tracker = new DeployTracker({
-    app: input.spec?.name ?? input.app?.name ?? '',
-    namespace: input.spec?.namespace ?? input.app?.namespace ?? 'default',
-    environment: input.environment,
-    image: input.image ?? `revision ${input.toRevision}`,
-    requestedBy: input.requestedBy,
-    source: input.source,
-    desired: input.spec?.replicas ?? 0,
-    approval: input.spec?.strategy.approval ?? 'none',
-  });
+  // The input is untrusted (anyone who can start a workflow wrote it): nothing may
+  // throw before the try below, or the workflow task would fail forever.
+  const tracker = new DeployTracker(initialProgress(input));
   const controls = new OperatorControls(tracker);
   tracker.setPhase('Validating');
   let rollout: Rollout | undefined;
 
   try {
-    const target = await validateTarget(input);
-    const { image } = target;
-    // A per-node agent runs one pod on every schedulable node: its size is the node count.
-    const spec = target.spec.perNode ? { ...target.spec, replicas: await cluster.countSchedulableNodes() } : target.spec;
+    // The worker's admission activity applies its own policy and returns the one
+    // checked value; deploys started before it existed keep their own checks.
+    const target = patched('admission') ? await admitted(input) : await legacyTarget(input);
+    const { spec, image } = target;
     tracker.identify(spec.name, spec.namespace, image);
     Object.assign(tracker.progress, { desired: spec.replicas, approval: spec.strategy.approval });
     void notifyPhase(tracker, 'started', `deploying ${image} (${spec.replicas} replicas)`);
@@ -47,13 +40,14 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
     const quickStart = patched('secret-and-list-at-once');
     tracker.setPhase('EnsuringSecret');
     const secret = cluster.ensureEnvironmentSecret(spec.namespace, input.environment);
-    const listed = quickStart ? cluster.listReplicationControllers(spec.namespace, spec.name) : undefined;
+    const listed = quickStart ? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect) : undefined;
     listed?.catch(() => undefined); // a refused secret fails the deploy first
     await secret;
 
     tracker.setPhase('Rendering');
-    const rcs = await (listed ?? cluster.listReplicationControllers(spec.namespace, spec.name));
-    const plan = planApply(rcs, templateHashOf(spec, image), spec.replicas);
+    const rcs = await (listed ?? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect));
+    const plan = planApply(rcs, target.expect?.hash ?? templateHashOf(spec, image), spec.replicas);
+    refuseLookAlike(plan);
     const renderInput: RenderInput = {
       spec,
       environment: input.environment,

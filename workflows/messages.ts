@@ -76,7 +76,8 @@ export interface DeployProgress {
   paused: boolean;
   approval: 'none' | 'after-first-step';
   lastError?: { type: string; message: string; reason?: string; at: string };
-  waitingFor?: { what: string; since: string };
+  /** `side`: which RCs the wait is on (absent in progress from older workers). */
+  waitingFor?: { what: string; since: string; side?: 'new' | 'old' };
   /** What an operator can do now, e.g. ['retry', 'rollback']. */
   nextActions: OperatorCommand[];
   actions: OperatorAction[];

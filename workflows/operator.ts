@@ -2,6 +2,7 @@
 // validators, and the points where the rollout listens to them (between
 // steps, at the approval gate, and while it is stuck).
 import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
+import { operatorRequestProblem } from '../domain/check-deploy.js';
 import { TERMINAL_PHASES, type Phase } from '../domain/phases.js';
 import { OPERATOR_UPDATES, type OperatorAnswer, type OperatorCommand, type OperatorRequest } from './messages.js';
 import type { DeployTracker } from './tracker.js';
@@ -145,7 +146,10 @@ export class OperatorControls {
       },
       {
         description,
-        validator: (_request?: OperatorRequest) => {
+        validator: (request?: OperatorRequest) => {
+          // Updates are untrusted input too: bounded text, or refused before it reaches history.
+          const problem = operatorRequestProblem(request);
+          if (problem) throw new Error(`${command} refused: ${problem}`);
           const phase = this.tracker.phase;
           if ((TERMINAL_PHASES as readonly Phase[]).includes(phase)) throw new Error(`the deploy has ended (${phase})`);
           const verdict = allowed(phase);

@@ -34,6 +34,8 @@ export async function reconcilePerNode(target: PerNodeTarget): Promise<Reconcile
       workflowId: workflowIdFor(target.environment, target.namespace, target.name),
       taskQueue: taskQueueFor(target.environment),
       args: [input],
+      // Like every deploy: no resize holds the app's lock forever.
+      workflowExecutionTimeout: '7 days',
       staticSummary: `${target.name} → ${target.environment}: resize to ${nodes} nodes`,
       typedSearchAttributes: [
         { key: searchAttributeKeys.environment, value: target.environment },

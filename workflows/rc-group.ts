@@ -14,10 +14,12 @@ export interface Member {
 export class RcGroup {
   constructor(
     readonly namespace: string,
+    /** The app both sides belong to. */
+    readonly app: string,
+    readonly side: 'new' | 'old',
     /** For messages: `awesome-api-7f3c` or `old RCs of awesome-api`. */
     readonly label: string,
-    /** Selects exactly this side's pods. */
-    readonly labelSelector: string,
+    /** This side's pods are the pods these RCs own. */
     readonly members: Member[],
     /** Available pods, as last observed. */
     public available: number,

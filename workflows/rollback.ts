@@ -47,7 +47,7 @@ export function forwardGate(tracker: DeployTracker, controls: OperatorControls, 
     report(step, totalSteps, waitingFor) {
       tracker.showRcs(rollout.to, rollout.from);
       tracker.setStep(step, totalSteps);
-      tracker.waitingFor(waitingFor);
+      tracker.waitingFor(waitingFor?.what, waitingFor?.side);
     },
   };
 }
@@ -120,7 +120,7 @@ function rollbackGate(tracker: DeployTracker, rollout: Rollout): StepGate {
     report(step, totalSteps, waitingFor) {
       tracker.showRcs(rollout.to, rollout.from);
       tracker.setStep(step, totalSteps);
-      tracker.waitingFor(waitingFor);
+      tracker.waitingFor(waitingFor?.what, waitingFor?.side);
     },
   };
 }

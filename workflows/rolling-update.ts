@@ -16,8 +16,8 @@ export interface StepGate {
   /** A step stalled: return to retry it, throw to give up. */
   onStall(failure: ApplicationFailure): Promise<void>;
   afterStep(step: number, done: boolean): Promise<void>;
-  /** Progress to publish: sides, step k of n, what is awaited. */
-  report(step: number, totalSteps: number, waitingFor?: string): void;
+  /** Progress to publish: sides, step k of n, what is awaited and on which side. */
+  report(step: number, totalSteps: number, waitingFor?: { what: string; side: 'new' | 'old' }): void;
 }
 
 export interface RollingUpdate {
@@ -43,7 +43,9 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     newAvailable: to.available,
   });
   let step = 0;
-  const totalSteps = () => step + safeCountSteps(desired, from.replicas, limits, to.replicas);
+  // The step that runs counts even when what is left of it plans as zero steps
+  // (its scales are done, its wait is not): never "step 3 of 2".
+  const totalSteps = () => Math.max(step + 1, step + safeCountSteps(desired, from.replicas, limits, to.replicas));
 
   while (!isRolloutDone(state())) {
     await gate.betweenSteps();
@@ -54,14 +56,14 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     const before = to.replicas;
     if (up !== before) await to.scaleTo(up);
     if (up !== before || to.available < up) {
-      gate.report(step + 1, totalSteps(), `${up} available pods of ${to.label}`);
+      gate.report(step + 1, totalSteps(), { what: `${up} available pods of ${to.label}`, side: to.side });
       to.available = (await waitStep(r, to, up, up, gate)).available;
     }
 
     const down = nextScaleDown(state(), limits);
     if (down !== from.replicas) {
       await from.scaleTo(down);
-      gate.report(step + 1, totalSteps(), `${from.label} to shrink to ${down} pods`);
+      gate.report(step + 1, totalSteps(), { what: `${from.label} to shrink to ${down} pods`, side: from.side });
       from.available = (await waitStep(r, from, 0, down, gate)).available;
     }
 
@@ -81,7 +83,8 @@ async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, m
           {
             namespace: r.namespace,
             target: side.label,
-            labelSelector: side.labelSelector,
+            app: side.app,
+            rcs: side.members.map((m) => m.name),
             minAvailable,
             maxPods,
             minReadySeconds: r.minReadySeconds,

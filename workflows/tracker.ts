@@ -47,8 +47,9 @@ export class DeployTracker {
     this.publish();
   }
 
-  waitingFor(what: string | undefined): void {
-    this.progress.waitingFor = what ? { what, since: new Date().toISOString() } : undefined;
+  /** `side`: set when the wait is on pods of one side of the rollout. */
+  waitingFor(what: string | undefined, side?: 'new' | 'old'): void {
+    this.progress.waitingFor = what ? { what, since: new Date().toISOString(), ...(side && { side }) } : undefined;
     this.publish();
   }
 

@@ -27,7 +27,7 @@ Exit codes: 0 succeeded or nothing to do, 1 failed or rolled back, 2 invalid inp
 3 another deploy of this app is running, 4 cannot reach Temporal or the cluster.`;
 }
 
-export const WORKER_USAGE = `deployctl worker --env E [--context KUBE_CONTEXT] [--kubeconfig FILE] [--namespace NS]...
+export const WORKER_USAGE = `deployctl worker --env E [--policy FILE] [--context KUBE_CONTEXT] [--kubeconfig FILE] [--namespace NS]...
 
 ${WORKER_SUMMARY}. It is started by bin/deployctl.js (npx deployctl worker ...),
 which runs worker/main.ts; see deployctl worker --help there.`;

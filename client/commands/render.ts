@@ -2,10 +2,8 @@
 // YAML, computed locally (no Temporal, no cluster) — a dry run to review.
 import yaml from 'js-yaml';
 import { renderReplicationController } from '../../domain/render.js';
-import { applyOverrides } from '../../domain/spec.js';
-import { enforceLabelPolicy } from '../../domain/label-policy.js';
+import { checkDeploy } from '../../domain/check-deploy.js';
 import { LABEL_POLICY_HELP, LABEL_POLICY_OPTIONS, resolveLabelPolicy } from '../label-policy-file.js';
-import { validateEnvironmentName, workflowIdFor } from '../../domain/names.js';
 import { loadSpecFile } from '../spec-file.js';
 import { noPositionals, optionalInt, outputFormat, parseCommand, required } from '../args.js';
 import type { Command } from '../command.js';
@@ -47,21 +45,25 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const out = new Output(io, outputFormat(values.output));
   noPositionals('render', positionals);
   const file = required(values.file, '-f/--file', 'render');
-  const environment = validateEnvironmentName(required(values.env, '--env', 'render'));
-  const image = required(values.image, '--image', 'render');
-  const replicas = optionalInt(values.replicas, '--replicas', 0);
   const { policy } = resolveLabelPolicy(values['label-policy'], io.env);
-  const spec = applyOverrides(loadSpecFile(file), { replicas });
-  enforceLabelPolicy(spec, policy);
-  const manifest = renderReplicationController({
-    spec,
-    environment,
-    image,
-    revision: 1,
+  const checked = checkDeploy({
+    spec: loadSpecFile(file),
+    environment: required(values.env, '--env', 'render'),
+    image: required(values.image, '--image', 'render'),
+    replicas: optionalInt(values.replicas, '--replicas', 0),
+    labelPolicy: policy,
     requestedBy: values['requested-by'] ?? defaultRequester(io.env),
     source: values.source ?? defaultSource(io.env),
-    workflowId: workflowIdFor(environment, spec.namespace, spec.name),
-    replicas: spec.replicas,
+  });
+  const manifest = renderReplicationController({
+    spec: checked.spec,
+    environment: checked.environment,
+    image: checked.image,
+    revision: 1,
+    requestedBy: checked.requestedBy,
+    source: checked.source,
+    workflowId: checked.workflowId,
+    replicas: checked.spec.replicas,
   });
   if (out.isJson) out.document(manifest);
   else io.stdout.write(yaml.dump(manifest, { noRefs: true, lineWidth: -1 }));

@@ -2,8 +2,12 @@
 // RCs are records, pods become available at once unless the scenario says a
 // wait stalls. It records every write so tests can assert on them.
 import { ApplicationFailure } from '@temporalio/common';
+import type { DeployInput } from '../../workflows/messages.js';
 import type { DeployActivities, PodCounts, PodWaitInput, RcInfo } from '../../activities/index.js';
 import { renderReplicationController } from '../../domain/render.js';
+import { checkDeploy } from '../../domain/check-deploy.js';
+import { InvalidSpecError } from '../../domain/errors.js';
+import { DEFAULT_WORKER_POLICY } from '../../domain/worker-policy.js';
 import { ANNOTATIONS } from '../../domain/names.js';
 import { keptSpecJson } from '../../domain/kept-spec.js';
 import type { ReplicationControllerManifest } from '../../domain/render.js';
@@ -62,6 +66,26 @@ export class FakeCluster {
   activities(): DeployActivities {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     return {
+      // The real checked value, under the default policy: only the cluster is fake.
+      admitDeploy: async (raw) => {
+        const input = raw as DeployInput;
+        const kept = [...this.rcs.values()].find((rc) => input.toRevision !== undefined && this.info(rc).revision === input.toRevision);
+        const request = {
+          ...(kept ? { spec: JSON.parse(this.info(kept).appSpec ?? '{}') as unknown, image: this.info(kept).image } : { spec: input.spec, image: input.image }),
+          environment: this.environment,
+          requestedBy: input.requestedBy,
+          source: input.source,
+          labelPolicy: input.labelPolicy,
+          workerPolicy: DEFAULT_WORKER_POLICY,
+        };
+        try {
+          const checked = checkDeploy(request);
+          return checked.spec.perNode ? checkDeploy({ ...request, nodeCount: this.scenario.nodes ?? 3 }) : checked;
+        } catch (err) {
+          if (!(err instanceof InvalidSpecError)) throw err;
+          throw ApplicationFailure.create({ type: 'InvalidSpec', message: err.message, nonRetryable: true });
+        }
+      },
       ensureEnvironmentSecret: async ({ environment }) => {
         const found = this.scenario.secretEnvironment ?? this.environment;
         if (environment !== this.environment || found !== environment) {
@@ -109,23 +133,10 @@ export class FakeCluster {
             details: [{ reason, reasons: [reason] }],
           });
         }
-        const total = this.podsMatching(input.labelSelector);
+        const total = (input.rcs ?? []).reduce((n, name) => n + (this.rcs.get(name)?.replicas ?? 0), 0);
         return { total, ready: total, available: total, terminating: 0, problems: [] };
       },
     };
-  }
-
-  /** Pods of the RCs a selector like `name=x,deployment=h` or `name=x,deployment!=h` picks. */
-  private podsMatching(selector: string): number {
-    const [, hashRule = ''] = selector.split(',');
-    const negate = hashRule.includes('!=');
-    const hash = hashRule.split(/!?=/)[1];
-    let total = 0;
-    for (const rc of this.rcs.values()) {
-      const matches = rc.manifest.metadata.annotations[ANNOTATIONS.templateHash] === hash;
-      if (matches !== negate) total += rc.replicas;
-    }
-    return total;
   }
 
   private observe(): void {

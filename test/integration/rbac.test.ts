@@ -15,7 +15,9 @@ import { parseSpecText } from '../../client/spec-file.js';
 import { startDeploy, waitForResult } from '../../client/api.js';
 import { renderReplicationController } from '../../domain/render.js';
 import type { AppSpec } from '../../domain/spec.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities/index.js';
+import { workflowIdFor } from '../../domain/names.js';
 import { kubeFromConfig } from '../../activities/kube.js';
 import { loadKubeConfig } from '../../worker/kubeconfig.js';
 import { createWorker } from '../../worker/run.js';
@@ -30,11 +32,14 @@ const RBAC_DIR = path.join(repoRoot, 'examples', 'rbac');
 const SERVICE_ACCOUNT = 'deployflow-worker';
 const IMAGE = 'registry.example/awesome-api:1.0.0';
 
-/** `kubectl apply -n NS -f examples/rbac/`: every manifest of the folder, created in `namespace`. */
+/**
+ * `kubectl apply -n NS -f examples/rbac/`: every namespaced manifest of the folder, created in
+ * `namespace`. The admission policy is cluster-wide, applied once per cluster (its own test).
+ */
 async function applyRbac(kc: KubeConfig, namespace: string): Promise<string[]> {
   const api = KubernetesObjectApi.makeApiClient(kc);
   const applied: string[] = [];
-  for (const file of fs.readdirSync(RBAC_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of fs.readdirSync(RBAC_DIR).filter((f) => f.endsWith('.yaml') && f !== 'admission-policy.yaml').sort()) {
     for (const doc of yaml.loadAll(fs.readFileSync(path.join(RBAC_DIR, file), 'utf8')) as KubernetesObject[]) {
       await api.create({ ...doc, metadata: { ...doc.metadata, namespace } });
       applied.push(`${doc.kind}/${doc.metadata?.name}`);
@@ -119,11 +124,10 @@ describe('least privilege: the worker with the ServiceAccount of examples/rbac/'
       ['get', 'replicationcontrollers'],
       ['create', 'replicationcontrollers'],
       ['delete', 'replicationcontrollers'],
-      ['get', 'replicationcontrollers', { subresource: 'scale' }],
       ['update', 'replicationcontrollers', { subresource: 'scale' }],
       ['list', 'pods'],
       ['watch', 'pods'],
-      ['deletecollection', 'pods'],
+      ['delete', 'pods'], // one by one, only pods an RC left without a controller
     ];
     const refused: Array<[string, string, { name?: string; subresource?: string }?]> = [
       ['get', 'secrets', { name: 'database-password' }],
@@ -133,7 +137,8 @@ describe('least privilege: the worker with the ServiceAccount of examples/rbac/'
       ['update', 'replicationcontrollers'], // templates never change: scaling goes through /scale
       ['patch', 'replicationcontrollers'],
       ['create', 'pods'],
-      ['delete', 'pods'],
+      ['deletecollection', 'pods'], // never by a label selector alone
+      ['get', 'replicationcontrollers', { subresource: 'scale' }], // unused: the RC itself is read
       ['create', 'pods', { subresource: 'exec' }],
       ['get', 'configmaps'],
       ['create', 'roles'],
@@ -204,20 +209,23 @@ describe('least privilege: the worker with the ServiceAccount of examples/rbac/'
 
   test('each write outside its namespace, called directly, is refused as a non-retryable Forbidden failure', async () => {
     const acts = createActivities({ kube: kubeFromConfig(sa), environment });
+    // Called as the app's own deploy would call them, so the worker's checks pass and RBAC is what refuses.
+    const workflowId = workflowIdFor(environment, other, spec.name);
+    const activity = new MockActivityEnvironment({ workflowType: 'deploy', workflowExecution: { workflowId, runId: 'rbac-test' } });
     const manifest = renderReplicationController({
       spec: { ...spec, namespace: other },
       environment,
       image: IMAGE,
       revision: 1,
       requestedBy: 'rbac-test',
-      workflowId: 'rbac-test',
+      workflowId,
       replicas: 1,
     });
     const audit = new AuditLog(info).mark();
-    await assert.rejects(acts.ensureEnvironmentSecret({ namespace: other, environment }), isForbidden);
-    await assert.rejects(acts.createReplicationController({ manifest }), isForbidden);
-    await assert.rejects(acts.scaleReplicationController({ namespace: other, name: manifest.metadata.name, replicas: 3 }), isForbidden);
-    await assert.rejects(acts.deleteReplicationController({ namespace: other, name: manifest.metadata.name }), isForbidden);
+    await assert.rejects(activity.run(acts.ensureEnvironmentSecret, { namespace: other, environment }), isForbidden);
+    await assert.rejects(activity.run(acts.createReplicationController, { manifest }), isForbidden);
+    await assert.rejects(activity.run(acts.scaleReplicationController, { namespace: other, name: manifest.metadata.name, replicas: 3 }), isForbidden);
+    await assert.rejects(activity.run(acts.deleteReplicationController, { namespace: other, name: manifest.metadata.name }), isForbidden);
 
     const writes = audit.writesSince(other).filter((e) => e.user.username === saUser());
     assert.ok(writes.length > 0, 'the refused writes reached the apiserver');

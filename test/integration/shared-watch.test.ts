@@ -57,7 +57,7 @@ describe('shared pod and RC watches on the local stack', () => {
 
   const hooks = (): WaitHooks => ({ heartbeat: () => {}, signal: new AbortController().signal, now: () => Date.now() });
   const wait = (input: Partial<PodWaitInput> & Pick<PodWaitInput, 'labelSelector' | 'minAvailable' | 'maxPods'>) =>
-    waitForPods(kube, watches, { namespace, target: input.labelSelector, minReadySeconds: 0, progressDeadlineSeconds: 60, ...input }, hooks());
+    waitForPods(kube, watches, { namespace, target: input.labelSelector ?? '', minReadySeconds: 0, progressDeadlineSeconds: 60, ...input }, hooks());
   const scale = (hash: string, replicas: number) =>
     core(kc).replaceNamespacedReplicationControllerScale({
       name: `web-${hash}`,

@@ -65,9 +65,9 @@ describe('live view', () => {
   });
 
   test('the heartbeat counts go to the side being waited on', () => {
-    const waitingNew = progress({ waitingFor: { what: '2 available pods of awesome-api-1a2b3c4d', since: '' } });
+    const waitingNew = progress({ waitingFor: { what: '2 available pods of awesome-api-1a2b3c4d', since: '', side: 'new' } });
     assert.match(frameLines({ progress: waitingNew, pods: counts(2) }, 'prod')[1]!, /2\/3 ready/);
-    const waitingOld = progress({ waitingFor: { what: 'old RCs of awesome-api to shrink to 1 pods', since: '' } });
+    const waitingOld = progress({ waitingFor: { what: 'old RCs of awesome-api to shrink to 1 pods', since: '', side: 'old' } });
     const lines = frameLines({ progress: waitingOld, pods: counts(1) }, 'prod');
     assert.match(lines[1]!, /^new .* 1\/3 ready/);
     assert.match(lines[2]!, /^old .* 1\/3 ready/);

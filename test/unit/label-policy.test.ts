@@ -75,6 +75,10 @@ describe('validateLabelPolicy: refused documents name the path and the rule', ()
     ['a value of the wrong type', { required: { tier: { values: [true] } } }, [['required.tier.values[0]', 'must be a string']]],
     ['a broken pattern', { required: { team: { pattern: '[a-z' } } }, [['required.team.pattern', /^is not a valid regular expression/]]],
     ['an empty pattern', { required: { team: { pattern: '' } } }, [['required.team.pattern', 'must be a non-empty regular expression']]],
+    // RE2 syntax: what needs backtracking does not exist, and a pattern cannot break out of its anchoring.
+    ['a lookahead', { required: { team: { pattern: '(?=a)a' } } }, [['required.team.pattern', /^is not a valid regular expression \(RE2 syntax.*\(\?=/]]],
+    ['a backreference', { required: { team: { pattern: '(a)\\1' } } }, [['required.team.pattern', /^is not a valid regular expression/]]],
+    ['a pattern closing the anchor group', { required: { team: { pattern: 'a)|(b' } } }, [['required.team.pattern', /^is not a valid regular expression/]]],
     ['a huge pattern', { required: { team: { pattern: 'a'.repeat(513) } } }, [['required.team.pattern', 'must be at most 512 characters']]],
     ['values and pattern together', { required: { tier: { values: ['a'], pattern: 'a' } } }, [['required.tier', 'must have values or pattern, not both']]],
     ['a blank description', { required: { tier: { description: ' ' } } }, [['required.tier.description', 'must be a non-empty string']]],
@@ -123,6 +127,19 @@ describe('checkLabelPolicy', () => {
     const p = policy({ optional: { 'cost-center': { pattern: 'cc-[0-9]{4}' } } });
     assert.equal(checkLabelPolicy(spec({ labels: { 'cost-center': 'cc-1234' } }), p).length, 0);
     assert.equal(checkLabelPolicy(spec({ labels: { 'cost-center': 'xcc-12345' } }), p).length, 1);
+  });
+
+  test('a pattern that backtracks catastrophically in a RegExp answers at once (RE2 is linear)', () => {
+    // With a backtracking engine, `(a|aa)+` against a long run of a's that ends in a
+    // mismatch takes exponential time (deployctl validate was killed after 20 s).
+    const p = policy({ required: { team: { pattern: '(a|aa)+' } } });
+    const long = `${'a'.repeat(40)}b`;
+    assert.deepEqual(checkLabelPolicy({ ...spec(), labels: { team: long } }, p), [
+      { field: 'labels.team', rule: 'must match (a|aa)+ (label policy)' },
+    ]);
+    assert.deepEqual(checkLabelPolicy({ ...spec(), labels: { team: 'a'.repeat(40) } }, p), []);
+    const nested = policy({ required: { team: { pattern: '(x+x+)+y' } } });
+    assert.equal(checkLabelPolicy({ ...spec(), labels: { team: 'x'.repeat(5000) } }, nested).length, 1);
   });
 
   test('a required language is the top-level field', () => {

@@ -109,6 +109,23 @@ describe('examples/worker: the Deployment', () => {
     assert.ok(container!.resources?.limits?.memory);
   });
 
+  test('runs with the worker policy of the ConfigMap it mounts', () => {
+    const args = container!.args;
+    const file = args[args.indexOf('--policy') + 1] ?? '';
+    assert.ok(args.includes('--policy') && file.endsWith('/policy.yaml'), 'started with --policy');
+    const pod = spec.template.spec as unknown as {
+      volumes: Array<{ name: string; configMap?: { name: string } }>;
+      containers: Array<{ volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> }>;
+    };
+    const mount = pod.containers[0]!.volumeMounts.find((m) => file === `${m.mountPath}/policy.yaml`);
+    assert.ok(mount, `a volume mounted where ${file} is`);
+    assert.equal(mount.readOnly, true);
+    const configMapName = pod.volumes.find((v) => v.name === mount.name)?.configMap?.name;
+    const configMap = find('ConfigMap', configMapName);
+    assert.equal(configMap.metadata.namespace, deployment.metadata.namespace);
+    assert.ok((configMap.data as Record<string, string>)['policy.yaml'], 'the ConfigMap holds policy.yaml');
+  });
+
   test('every app namespace it checks at start has the RBAC it needs', () => {
     const args = container!.args;
     const namespaces = args.flatMap((a, i) => (a === '--namespace' ? [args[i + 1]!] : []));
@@ -133,7 +150,7 @@ describe('examples/worker: RBAC', () => {
     ['replicationcontrollers/scale', 'update'],
     ['pods', 'list'],
     ['pods', 'watch'],
-    ['pods', 'deletecollection'],
+    ['pods', 'delete'],
   ];
   for (const [resource, verb, name] of needed) {
     test(`allows ${verb} ${resource}${name ? `/${name}` : ''}`, () => assert.ok(allows(rules, resource, verb, name)));
@@ -147,6 +164,7 @@ describe('examples/worker: RBAC', () => {
     ['replicationcontrollers', 'update'],
     ['replicationcontrollers', 'patch'],
     ['pods', 'create'],
+    ['pods', 'deletecollection'],
     ['pods/exec', 'create'],
     ['configmaps', 'get'],
   ];
