@@ -28,7 +28,7 @@ export interface AdmissionDeps {
 export async function admitDeploy(deps: AdmissionDeps, raw: unknown, callerWorkflowId: string): Promise<CheckedDeploy> {
   const input = inputMapping(raw, 'admitDeploy');
   if (input.environment !== deps.environment) {
-    throw refuse('EnvironmentMismatch', `deploy for ${JSON.stringify(input.environment)} reached the worker of "${deps.environment}"`);
+    throw refuse('EnvironmentMismatch', `environment: must be "${deps.environment}", the environment this worker serves (a deploy for ${JSON.stringify(input.environment)} reached it)`);
   }
   const request = input.toRevision === undefined ? { spec: input.spec, image: input.image } : await keptRevision(deps, input);
   const admitted = asRefusal(() =>

@@ -62,7 +62,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
       const input = inputMapping(raw, 'ensureEnvironmentSecret');
       // A deploy for another environment routed here by mistake must not write.
       if (input.environment !== environment) {
-        throw refuse('EnvironmentMismatch', `deploy for ${JSON.stringify(input.environment)} reached the worker of "${environment}"`);
+        throw refuse('EnvironmentMismatch', `environment: must be "${environment}", the environment this worker serves (a deploy for ${JSON.stringify(input.environment)} reached it)`);
       }
       const { namespace } = writeTarget(input, 'ensureEnvironmentSecret');
       return ensureEnvironmentSecret(kube, environment, namespace);

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 
-export type NotificationEvent = 'started' | 'stuck' | 'succeeded' | 'rolled-back' | 'failed';
+export type NotificationEvent = 'started' | 'awaiting-approval' | 'stuck' | 'succeeded' | 'rolled-back' | 'failed';
 
 export interface DeployNotification {
   event: NotificationEvent;
@@ -25,6 +25,7 @@ export interface DeployNotification {
 
 const ICONS: Record<NotificationEvent, string> = {
   started: ':rocket:',
+  'awaiting-approval': ':raised_hand:',
   stuck: ':warning:',
   succeeded: ':white_check_mark:',
   'rolled-back': ':leftwards_arrow_with_hook:',

@@ -147,15 +147,17 @@ export async function deleteReplicationController(kube: Kube, namespace: string,
 /**
  * Deletes the pods a vanished RC left behind: a v1 RC deleted by hand without a
  * propagation policy orphans its pods, and they would go on serving. Only pods
- * that carry the app's labels and that RC's hash AND have no controller are
- * deleted, one by one: a pod some other controller owns is never touched.
+ * that carry the app's labels and that RC's hash, were named by that RC's
+ * controller (`generateName: <rc>-`) AND have no controller now are deleted,
+ * one by one: a pod another controller owns, or one made by hand with the
+ * app's labels, is never touched.
  */
 async function deleteOrphanedPods(kube: Kube, namespace: string, rcName: string, owner: Owner): Promise<void> {
   const hash = rcName.slice(owner.app.length + 1);
   const pods = await kubeCall(`list pods left by RC ${namespace}/${rcName}`, () =>
     kube.core.listNamespacedPod({ namespace, labelSelector: `name=${owner.app},${DEPLOYMENT_LABEL}=${hash}` }),
   );
-  for (const pod of pods.items.filter(isOrphan)) {
+  for (const pod of pods.items.filter((p) => isOrphan(p) && p.metadata?.generateName === `${rcName}-`)) {
     const name = pod.metadata?.name ?? '';
     await kube.core.deleteNamespacedPod({ name, namespace }).catch((err: unknown) => {
       if (!isNotFound(err)) throw toFailure(err, `delete pod ${namespace}/${name} left by RC ${rcName}`);

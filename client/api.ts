@@ -8,9 +8,10 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, type Duration } from '@temporalio/common';
 import type { AppSpec } from '../domain/spec.js';
 import type { LabelPolicy } from '../domain/label-policy.js';
+import type { WorkerPolicy } from '../domain/worker-policy.js';
 import { checkDeploy, deploySummary } from '../domain/check-deploy.js';
 import { withoutInlineEnvValues } from '../domain/kept-spec.js';
 import { taskQueueFor, validateEnvironmentName, workflowIdFor } from '../domain/names.js';
@@ -30,6 +31,8 @@ export interface DeployRequest {
   supersede?: boolean;
   /** The organisation's label policy: checked here, and again by the workflow. */
   labelPolicy?: LabelPolicy;
+  /** The target worker's policy, to refuse early what it would refuse (it checks again itself). */
+  workerPolicy?: WorkerPolicy;
 }
 
 export type DeployWorkflow = (input: DeployInput) => Promise<DeployResult>;
@@ -121,7 +124,7 @@ async function start(
 }
 
 /** Longer than any rollout validation allows at its slowest steps, short enough that a stuck lock ends. */
-export const DEPLOY_EXECUTION_TIMEOUT = '7 days';
+export const DEPLOY_EXECUTION_TIMEOUT: Duration = '7 days';
 /** Temporal's default limit on static details (limit.userMetadataDetailsSize). */
 const MAX_DETAILS_BYTES = 20_000;
 

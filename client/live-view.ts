@@ -73,8 +73,11 @@ function noAnswer(s: LiveSnapshot, environment: string): string {
   return `no progress from the deploy yet (${s.queryError}); is the worker of ${environment} running?`;
 }
 
-/** The block a terminal shows; pure, so tests can read it. */
-export function frameLines(s: LiveSnapshot, environment: string): string[] {
+/**
+ * The block a terminal shows; pure, so tests can read it. `commandHints`
+ * false leaves out the deployctl commands (Slack shows buttons instead).
+ */
+export function frameLines(s: LiveSnapshot, environment: string, { commandHints = true } = {}): string[] {
   const p = s.progress;
   if (!p) return [s.queryError ? noAnswer(s, environment) : 'starting…'];
   const lines = [headline(p)];
@@ -86,7 +89,7 @@ export function frameLines(s: LiveSnapshot, environment: string): string[] {
   if (p.lastError && (p.phase === 'Stuck' || p.phase === 'RollingBack')) {
     lines.push(`  last error: ${p.lastError.reason ?? p.lastError.type}: ${p.lastError.message}`);
   }
-  if (p.phase === 'Stuck' || p.phase === 'AwaitingApproval' || p.phase === 'Paused') {
+  if (commandHints && (p.phase === 'Stuck' || p.phase === 'AwaitingApproval' || p.phase === 'Paused')) {
     lines.push(`  next: ${p.nextActions.map((a) => `deployctl ${a} ${p.app} --env ${p.environment}`).join(' | ')}`);
   }
   return lines;

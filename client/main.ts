@@ -17,6 +17,7 @@ import { approveCommand, pauseCommand, resumeCommand, retryCommand } from './com
 import { renderCommand } from './commands/render.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { setupCommand } from './commands/setup.js';
+import { slackCommand } from './commands/slack.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { watchCommand } from './commands/watch.js';
@@ -44,6 +45,7 @@ export const COMMANDS: readonly Command[] = [
   labelsCommand,
   workersCommand,
   setupCommand,
+  slackCommand,
   codecServerCommand,
 ];
 

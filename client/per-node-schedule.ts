@@ -1,12 +1,14 @@
 // Per-node agents follow the nodes through one Temporal Schedule per app and
 // environment, created with the app's first deploy (DESIGN.md §6).
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { scheduleIdFor, taskQueueFor } from '../domain/names.js';
 import type { PerNodeTarget } from '../workflows/messages.js';
 
 /** How often the node count is checked: DEPLOYFLOW_PER_NODE_INTERVAL (a Temporal duration), else a minute. */
-export function perNodeInterval(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  return env.DEPLOYFLOW_PER_NODE_INTERVAL ?? '1m';
+export function perNodeInterval(env: Readonly<Record<string, string | undefined>> = process.env): Duration {
+  // Checked by the server when the schedule is created; the type only says it is meant as a duration.
+  return (env.DEPLOYFLOW_PER_NODE_INTERVAL ?? '1m') as Duration;
 }
 
 /** Creates the schedule unless it exists; returns its id. */

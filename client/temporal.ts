@@ -68,7 +68,7 @@ function connectTimeoutMs(env: CliIo['env']): number {
   return seconds * 1000;
 }
 
-function loadConfig(env: CliIo['env']): ClientConnectConfig {
+export function loadConfig(env: CliIo['env']): ClientConnectConfig {
   const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   try {
     return loadClientConnectConfig({ overrideEnvVars: vars });

@@ -1,7 +1,7 @@
 // Runs the test tiers with Node's built-in runner, one file at a time (the
 // integration files share one local stack):
-//   tsx test/run.ts              unit, workflow, integration and faults tests
-//   tsx test/run.ts unit         one tier (unit | workflow | integration | faults | reliability)
+//   tsx test/run.ts              unit, workflow, integration, hostile and faults tests
+//   tsx test/run.ts unit         one tier (unit | workflow | integration | hostile | faults | reliability)
 //   tsx test/run.ts reliability/crash-campaign    one file of a tier
 // The fault tiers (faults: a sample in the default run; reliability: the full
 // campaign) kill and restart stack components, so each run of them gets a stack
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(root);
-const DEFAULT_TIERS = ['unit', 'workflow', 'integration', 'faults'];
+const DEFAULT_TIERS = ['unit', 'workflow', 'integration', 'hostile', 'faults'];
 const FAULT_TIERS = ['faults', 'reliability'];
 
 function testFiles(tier: string): string[] {

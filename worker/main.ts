@@ -5,7 +5,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { validateEnvironmentName } from '../domain/names.js';
 import { InvalidSpecError } from '../domain/errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
-import { WORKER_POLICY_ENV, resolveWorkerPolicy } from './policy-file.js';
+import { WORKER_POLICY_ENV, resolveWorkerPolicy } from '../client/worker-policy-file.js';
 import { WrongClusterError } from './preflight.js';
 import { CodecConfigError } from '../codec/keys.js';
 import { createWorker } from './run.js';
@@ -23,9 +23,9 @@ secrets, service accounts, ceilings and Pod Security level it agrees to write,
 whatever reaches its task queue; without one: any namespace but kube-*, any
 image, Pod Security baseline. Temporal settings: TEMPORAL_ADDRESS,
 TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.
-Phase changes (started, stuck, succeeded, rolled back, failed) are posted to
-each --notify-webhook (or DEPLOYFLOW_WEBHOOKS, comma-separated) as
-Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links to the UI.
+Phase changes (started, awaiting approval, stuck, succeeded, rolled back,
+failed) are posted to each --notify-webhook (or DEPLOYFLOW_WEBHOOKS,
+comma-separated) as Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links.
 Payloads are encrypted with DEPLOYFLOW_CODEC_KEYS (id:base64key,..., the first
 one current) or the keys in the file DEPLOYFLOW_CODEC_KEY_FILE; without
 either they travel in clear text.`;

@@ -1,7 +1,7 @@
 // The workflow's view of the cluster: typed activity calls with their retry
 // policies and a one-line summary each, which the Temporal UI shows beside
 // every activity (`scale awesome-api-7f3c to 3`).
-import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
 import type { PodTemplate, ReplicationControllerManifest, RenderInput } from '../domain/render.js';
 import type { CheckedDeploy } from '../domain/check-deploy.js';
@@ -13,7 +13,7 @@ const NON_RETRYABLE = [
   'InvalidInput', 'PolicyViolation', 'NotLocked', 'NotOwned', 'LookAlikeRc', 'ForgedManifest', 'WorkflowIdMismatch',
 ];
 
-const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: NON_RETRYABLE };
+const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: NON_RETRYABLE };
 
 /** Single API calls: quick, retried (409, 429, 5xx, outages) until ten minutes have passed. */
 const CALL: ActivityOptions = { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry };

@@ -1,7 +1,7 @@
 // Rolling back: the rolling update in reverse (old RCs grow back to their
 // original size, the new RC shrinks to 0 and is deleted), so the old template
 // is never touched and availability holds on the way back too.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { resolveLimits } from '../domain/rollout.js';
 import type { AppSpec } from '../domain/spec.js';
 import * as cluster from './cluster.js';
@@ -40,6 +40,11 @@ export function forwardGate(tracker: DeployTracker, controls: OperatorControls, 
     },
     async afterStep(step, done) {
       if (step === 1 && !done && strategy.approval === 'after-first-step') {
+        // A gate used to wait silently; the webhooks hear of it now. A new
+        // activity command, so deploys recorded before keep their history.
+        if (patched('notify-awaiting-approval')) {
+          void notifyPhase(tracker, 'awaiting-approval', `step ${step} done; waiting for an operator to approve (or roll back)`);
+        }
         await controls.awaitApproval();
         tracker.setPhase('RollingOut');
       }

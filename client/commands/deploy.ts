@@ -10,6 +10,7 @@ import { Output } from '../output.js';
 import { defaultRequester, defaultSource } from '../requester.js';
 import { withTemporal } from '../temporal.js';
 import { configuredPolicy, LABEL_POLICY_HELP, LABEL_POLICY_OPTIONS, resolveLabelPolicy } from '../label-policy-file.js';
+import { WORKER_POLICY_HELP, WORKER_POLICY_OPTIONS, resolveWorkerPolicy } from '../worker-policy-file.js';
 
 const usage = `deployctl deploy -f spec.yaml --env E --image REF [options]
 
@@ -30,6 +31,7 @@ Options:
       --requested-by WHO   recorded on the deploy (default: $USER)
       --source URL         commit or pipeline URL (default: the CI run's URL)
 ${LABEL_POLICY_HELP}
+${WORKER_POLICY_HELP}
   -o, --output text|json   json: one document with the result
   -h, --help
 
@@ -48,6 +50,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     'requested-by': { type: 'string' },
     source: { type: 'string' },
     ...LABEL_POLICY_OPTIONS,
+    ...WORKER_POLICY_OPTIONS,
   });
   if (values.help) {
     io.stdout.write(usage + '\n');
@@ -72,6 +75,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     source: values.source ?? defaultSource(io.env),
     supersede: values.supersede,
     labelPolicy,
+    workerPolicy: resolveWorkerPolicy(values.policy, io.env).policy,
   });
 
   return withTemporal(io, async (session) => {

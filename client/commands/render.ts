@@ -4,6 +4,7 @@ import yaml from 'js-yaml';
 import { renderReplicationController } from '../../domain/render.js';
 import { checkDeploy } from '../../domain/check-deploy.js';
 import { LABEL_POLICY_HELP, LABEL_POLICY_OPTIONS, resolveLabelPolicy } from '../label-policy-file.js';
+import { WORKER_POLICY_HELP, WORKER_POLICY_OPTIONS, resolveWorkerPolicy } from '../worker-policy-file.js';
 import { loadSpecFile } from '../spec-file.js';
 import { noPositionals, optionalInt, outputFormat, parseCommand, required } from '../args.js';
 import type { Command } from '../command.js';
@@ -25,6 +26,7 @@ Options:
       --requested-by WHO   recorded in the annotations (default: $USER)
       --source URL         commit or pipeline URL for the annotations
 ${LABEL_POLICY_HELP}
+${WORKER_POLICY_HELP}
   -o, --output text|json   text is YAML; json is the manifest as JSON
   -h, --help`;
 
@@ -37,6 +39,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     'requested-by': { type: 'string' },
     source: { type: 'string' },
     ...LABEL_POLICY_OPTIONS,
+    ...WORKER_POLICY_OPTIONS,
   });
   if (values.help) {
     io.stdout.write(usage + '\n');
@@ -52,6 +55,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     image: required(values.image, '--image', 'render'),
     replicas: optionalInt(values.replicas, '--replicas', 0),
     labelPolicy: policy,
+    workerPolicy: resolveWorkerPolicy(values.policy, io.env).policy,
     requestedBy: values['requested-by'] ?? defaultRequester(io.env),
     source: values.source ?? defaultSource(io.env),
   });

@@ -36,6 +36,11 @@ export class AuditLog {
     );
   }
 
+  /** Writes one user (a worker's ServiceAccount) made since mark(), wherever they went. */
+  writesBy(user: string): AuditEvent[] {
+    return this.writesSince().filter((e) => e.user.username === user);
+  }
+
   /** Writes logged since mark(), optionally only those in one namespace. */
   writesSince(namespace?: string): AuditEvent[] {
     if (!fs.existsSync(this.file)) return [];

@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { StackInfo } from '../../stack/lifecycle.js';
 import { createWorker, workflowsPath } from '../../worker/run.js';
 import { codecSetup, failureConverterPath } from '../../codec/data-converter.js';
+import type { WorkerPolicy } from '../../domain/worker-policy.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -41,13 +42,14 @@ export async function startWorker(
   kubeConfig: KubeConfig,
   environment: string,
   namespaces: string[],
-  options: { webhooks?: string[] } = {},
+  options: { webhooks?: string[]; policy?: WorkerPolicy } = {},
 ): Promise<RunningWorker> {
   const worker = await createWorker({
     environment,
     kubeConfig,
     namespaces,
     webhooks: options.webhooks,
+    policy: options.policy,
     temporal: { connectionOptions: { address: info.temporalAddress }, namespace: 'default' },
     workflowBundle: await workflowBundle(),
     shutdownGraceSeconds: 2,

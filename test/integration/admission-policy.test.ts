@@ -185,7 +185,7 @@ describe('the admission policy of examples/rbac/ on the local stack', () => {
       ['a secret other than environment', () => asWorker.createNamespacedSecret({ namespace: appNs, body: { metadata: { name: 'payments-db' }, stringData: { p: 'x' } } }), 'deployflow-worker-secrets', /the only secret it may write is creating `environment`/],
       ['scaling an RC not named like deployflow’s', () => asWorker.replaceNamespacedReplicationControllerScale({ name: 'coredns', namespace: appNs, body: { metadata: { name: 'coredns', namespace: appNs }, spec: { replicas: 5 } } }), 'deployflow-worker-scale', /scales only ReplicationControllers named like its own/],
       ['deleting an RC that is not deployflow’s', () => asWorker.deleteNamespacedReplicationController({ name: 'coredns', namespace: appNs }), R, /must be deployflow's/],
-      ['deleting pods that are not deployflow’s', () => asWorker.deleteCollectionNamespacedPod({ namespace: appNs, labelSelector: 'debug=true' }), 'deployflow-worker-pods', /deletes only pods of its ReplicationControllers/],
+      ['deleting pods that are not deployflow’s', () => asWorker.deleteNamespacedPod({ name: 'debug', namespace: appNs }), 'deployflow-worker-pods', /deletes only pods of its ReplicationControllers/],
     ];
     for (const [what, call, policy, rule] of cases) {
       await t.test(what, async () => assertPolicyRefused(await refusal(call), policy, rule));

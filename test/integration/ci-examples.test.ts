@@ -35,7 +35,7 @@ describe('examples/ci/deploy.sh on the local stack', () => {
     h = await deployHarness('ci');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-it-'));
     spec = path.join(dir, 'awesome-api.yaml');
-    fs.writeFileSync(spec, yaml.dump(h.spec({ strategy: { progressDeadlineSeconds: 5 } })));
+    fs.writeFileSync(spec, yaml.dump(h.spec({ strategy: { progressDeadlineSeconds: 15 } })));
   });
   after(async () => {
     await h?.close();

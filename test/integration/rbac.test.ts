@@ -219,7 +219,7 @@ describe('least privilege: the worker with the ServiceAccount of examples/rbac/'
       revision: 1,
       requestedBy: 'rbac-test',
       workflowId,
-      replicas: 1,
+      replicas: spec.replicas,
     });
     const audit = new AuditLog(info).mark();
     await assert.rejects(activity.run(acts.ensureEnvironmentSecret, { namespace: other, environment }), isForbidden);

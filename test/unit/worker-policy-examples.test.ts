@@ -11,7 +11,7 @@ import yaml from 'js-yaml';
 import { parseSpecText } from '../../client/spec-file.js';
 import { DEFAULT_WORKER_POLICY, checkWorkerPolicy, type WorkerPolicy } from '../../domain/worker-policy.js';
 import { renderPodTemplate, type AppSpec } from '../../domain/index.js';
-import { WORKER_POLICY_ENV, loadWorkerPolicyFile, parseWorkerPolicyText, resolveWorkerPolicy } from '../../worker/policy-file.js';
+import { WORKER_POLICY_ENV, loadWorkerPolicyFile, parseWorkerPolicyText, resolveWorkerPolicy } from '../../client/worker-policy-file.js';
 import { issuesOf } from './spec-fixture.js';
 
 const examples = new URL('../../examples/', import.meta.url);
@@ -80,7 +80,7 @@ describe('examples/policy.yaml', () => {
   });
 });
 
-describe('worker/policy-file.ts', () => {
+describe('client/worker-policy-file.ts', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-policy-'));
   const write = (name: string, text: string) => {
     const file = path.join(dir, name);

@@ -101,6 +101,8 @@ describe('operators', () => {
       assert.equal(held.newRc?.replicas, 1);
       await handle.executeUpdate(approveUpdate, { args: [{ requestedBy: 'lead' }] });
       assert.equal((await waitForResult(handle)).outcome, 'Succeeded');
+      // The gate is announced to the webhooks (it used to wait silently).
+      assert.deepEqual(h.cluster.notifications.slice(-3), ['started', 'awaiting-approval', 'succeeded']);
     } finally {
       await h.close();
     }

@@ -1,7 +1,9 @@
 // The worker's policy (domain/worker-policy.ts): `--policy FILE`, then
-// $DEPLOYFLOW_WORKER_POLICY, then DEFAULT_WORKER_POLICY. Read once at start: a
-// broken file stops the worker before it polls (exit 2), naming the file and the
-// path inside it, so a typo never leaves a worker running on the defaults.
+// $DEPLOYFLOW_WORKER_POLICY, then DEFAULT_WORKER_POLICY. The worker reads it once
+// at start: a broken file stops it before it polls (exit 2), naming the file and
+// the path inside it, so a typo never leaves a worker running on the defaults.
+// validate, render and deploy read the same file to refuse early (exit 2) what
+// the worker would refuse; the worker checks again whatever the client said.
 import fs from 'node:fs';
 import yaml from 'js-yaml';
 import { InvalidSpecError } from '../domain/errors.js';
@@ -53,6 +55,13 @@ export function parseWorkerPolicyText(text: string, source = 'worker policy'): W
     throw new InvalidSpecError(err.issues.map((i) => ({ field: `${source}:${i.field}`, rule: i.rule })));
   }
 }
+
+export const WORKER_POLICY_OPTIONS = {
+  policy: { type: 'string' },
+} as const;
+
+export const WORKER_POLICY_HELP = `      --policy FILE        the target worker's policy, checked here as the worker will
+                           (default: $${WORKER_POLICY_ENV}, else the built-in default policy)`;
 
 function tooLarge(file: string): InvalidSpecError {
   return new InvalidSpecError([{ field: file, rule: `must be at most ${MAX_POLICY_BYTES / 1024} KiB` }]);
