@@ -14,6 +14,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 
 COPY tsconfig.json ./
 COPY bin ./bin
+COPY codec ./codec
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities

@@ -15,7 +15,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    // codec/failure-converter.ts is bundled into the workflow sandbox too.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts', 'codec/failure-converter.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -39,6 +40,23 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { patterns: [{ group: ['../activities', '../activities/*'], message: 'use import type for activities', allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
+    files: ['codec/**/*.ts'],
+    rules: {
+      // The payload codec is a leaf every process loads: it knows payloads and keys, nothing of deploys.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../domain', '../domain/*', '../workflows', '../workflows/*', '../activities', '../activities/*', '../client', '../client/*', '../worker', '../worker/*'],
+              message: 'codec/ imports nothing of deployflow: every process (client, worker, tests) loads it',
+            },
+          ],
+        },
       ],
     },
   },

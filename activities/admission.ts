@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { checkDeploy, type CheckedDeploy, type DeployRequestFields } from '../domain/check-deploy.js';
 import { InvalidSpecError } from '../domain/errors.js';
 import { keptRequest } from '../domain/provenance.js';
+import { keptSpecJson } from '../domain/kept-spec.js';
 import { renderReplicationController, type ReplicationControllerManifest } from '../domain/render.js';
 import { canonicalJson } from '../domain/hash.js';
 import { ANNOTATIONS } from '../domain/names.js';
@@ -59,7 +60,8 @@ export function verifyManifest(deps: Omit<AdmissionDeps, 'kube'>, raw: unknown, 
   const manifest = input.manifest;
   const metadata = isMapping(manifest) && isMapping(manifest.metadata) ? manifest.metadata : undefined;
   const annotations = metadata && isMapping(metadata.annotations) ? (metadata.annotations as Record<string, string>) : {};
-  const kept = keptRequest({ appSpec: annotations[ANNOTATIONS.appSpec], image: annotations[ANNOTATIONS.image] });
+  // The annotation names inline env values only; their values are the manifest's own pod template's.
+  const kept = keptRequest({ appSpec: keptSpecJson(annotations[ANNOTATIONS.appSpec], templateContainers(manifest)), image: annotations[ANNOTATIONS.image] });
   if (typeof kept === 'string') throw refuse('ForgedManifest', `createReplicationController: the manifest is not one deployflow rendered (${kept})`);
   const checked = asRefusal(() =>
     checkDeploy({
@@ -95,6 +97,17 @@ export function verifyManifest(deps: Omit<AdmissionDeps, 'kube'>, raw: unknown, 
     throw refuse('ForgedManifest', `createReplicationController: ${where} is not what deployflow renders for ${checked.rcName}`);
   }
   return expected;
+}
+
+/** The manifest's containers (any shape: it is untrusted) as keptSpecJson reads them. */
+function templateContainers(manifest: unknown): Parameters<typeof keptSpecJson>[1] {
+  const spec = isMapping(manifest) && isMapping(manifest.spec) ? manifest.spec : undefined;
+  const template = spec && isMapping(spec.template) && isMapping(spec.template.spec) ? spec.template.spec : undefined;
+  const containers = template && Array.isArray(template.containers) ? template.containers : [];
+  return containers.filter(isMapping).map((c) => ({
+    name: typeof c.name === 'string' ? c.name : undefined,
+    env: Array.isArray(c.env) ? (c.env.filter((e) => isMapping(e) && typeof e.name === 'string') as Parameters<typeof keptSpecJson>[1][number]['env']) : [],
+  }));
 }
 
 /** `toRevision`: the kept RC's own spec and image, which go through every check again. */

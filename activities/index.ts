@@ -112,9 +112,15 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
       return countSchedulableNodes(kube);
     },
 
-    /** Tells the webhooks; nothing to do when none are configured. */
+    /** Tells the webhooks; nothing to do when none are configured. A retry skips those already told. */
     async notify(notification: DeployNotification): Promise<number> {
-      return webhooks.length === 0 ? 0 : postNotification(webhooks, notification, uiUrl);
+      if (webhooks.length === 0) return 0;
+      const ctx = Context.current();
+      const earlier = ctx.info.heartbeatDetails;
+      return postNotification(webhooks, notification, { uiUrl, temporalNamespace: ctx.info.workflowNamespace ?? ctx.info.activityNamespace }, {
+        delivered: Array.isArray(earlier) ? earlier.filter((id): id is string => typeof id === 'string') : [],
+        onDelivered: (ids) => ctx.heartbeat(ids),
+      });
     },
 
     async waitForPods(input: PodWaitInput): Promise<PodCounts> {

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { V1Pod, V1ReplicationController } from '@kubernetes/client-node';
 import { ANNOTATIONS } from '../domain/names.js';
+import { keptSpecJson } from '../domain/kept-spec.js';
 import { appSelector, DEPLOYMENT_LABEL } from '../domain/labels.js';
 import type { PodTemplate, ReplicationControllerManifest } from '../domain/render.js';
 import { ownershipProblem, templateDifference } from '../domain/provenance.js';
@@ -25,7 +26,7 @@ export interface RcInfo {
   readyReplicas: number;
   availableReplicas: number;
   workflowId: string;
-  /** The validated app spec this revision was deployed with (JSON), for redeploying it. */
+  /** The validated app spec this revision was deployed with (JSON, env from its pod template), for redeploying it. */
   appSpec?: string;
   /**
    * Set when the RC has the hash of the template a deploy expects but another
@@ -53,7 +54,7 @@ export function rcInfo(rc: V1ReplicationController): RcInfo {
     readyReplicas: rc.status?.readyReplicas ?? 0,
     availableReplicas: rc.status?.availableReplicas ?? 0,
     workflowId: annotations[ANNOTATIONS.workflowId] ?? '',
-    appSpec: annotations[ANNOTATIONS.appSpec],
+    appSpec: keptSpecJson(annotations[ANNOTATIONS.appSpec], rc.spec?.template?.spec?.containers ?? []),
   };
 }
 

@@ -3,6 +3,7 @@
 //   npm run bench:quick                a small sample (minutes)
 //   npm run bench -- --suites rollout --replicas 10,100 --surges 1 --repeats 3
 //   npm run bench -- --repeats 3 --slow-repeats 2      (--slow-repeats: cells of 500+ replicas at surge 1)
+//   npm run bench -- --no-codec ...    payloads in clear text (the stack encrypts by default): the codec's cost
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { repoRoot } from '../stack/layout.js';
@@ -31,6 +32,8 @@ export interface BenchConfig {
   keepStack: boolean;
   /** Also run deployflow's concurrency measurements on the production topology's Temporal (--temporal dev,production). */
   productionTemporal: boolean;
+  /** Encrypt payloads with the stack's codec key (the default), or send them in clear text. */
+  codec: boolean;
 }
 
 const list = <T>(text: string | undefined, parse: (s: string) => T): T[] | undefined =>
@@ -54,6 +57,7 @@ export function readConfig(argv: string[]): BenchConfig {
       label: { type: 'string' },
       'keep-stack': { type: 'boolean' },
       temporal: { type: 'string' },
+      'no-codec': { type: 'boolean' },
     },
   });
   const quick = values.quick ?? false;
@@ -82,5 +86,6 @@ export function readConfig(argv: string[]): BenchConfig {
     stackDir: process.env.DEPLOYFLOW_STACK_DIR ?? path.join(outDir, 'stack'),
     keepStack: values['keep-stack'] ?? false,
     productionTemporal: (values.temporal ?? 'dev').split(',').includes('production'),
+    codec: !(values['no-codec'] ?? false),
   };
 }

@@ -23,6 +23,7 @@ import { runRolloutSuite } from './rollout-suite.js';
 import { startBenchStack, stopBenchStack } from './stack.js';
 import { productionTemporal } from './production-temporal.js';
 import { startWorkerProcess, type WorkerProcess } from './worker.js';
+import { codecSetup } from '../codec/data-converter.js';
 
 const ENVIRONMENT = 'bench';
 const NS_DEPLOYFLOW = 'bench-deployflow';
@@ -76,8 +77,12 @@ async function main(argv: string[]): Promise<number> {
     const kube = benchKube(stack.benchKubeconfig);
     await ensureNamespace(kube, NS_DEPLOYFLOW, ENVIRONMENT);
     await ensureNamespace(kube, NS_DEPLOYMENT, ENVIRONMENT);
+    // The bench's client and its worker process (which inherits this environment) encrypt or not, together.
+    if (cfg.codec) process.env.DEPLOYFLOW_CODEC_KEYS = stack.info.state.codecKeys;
+    else delete process.env.DEPLOYFLOW_CODEC_KEYS;
+    log(cfg.codec ? 'payloads encrypted with the stack\'s codec key' : 'payloads in clear text (--no-codec)');
     connection = await Connection.connect({ address: stack.info.temporalAddress });
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({ connection, namespace: 'default', dataConverter: codecSetup().dataConverter });
     const timeoutMs = 30 * 60_000;
     const systems = {
       deployflow: deployflowSystem(kube, client, ENVIRONMENT, NS_DEPLOYFLOW, timeoutMs),

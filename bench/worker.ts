@@ -39,7 +39,8 @@ export async function startWorkerProcess(opts: {
   fs.closeSync(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Bundling the workflow code takes a few seconds; it polls once it logs this line.
-  await waitForLine(opts.logFile, '"worker started"', 120_000, child);
+  // Generous: on a loaded machine bundling alone has taken over a minute.
+  await waitForLine(opts.logFile, '"worker started"', 300_000, child);
   await sleep(1000);
   return {
     pid: child.pid ?? 0,

@@ -13,6 +13,7 @@ import type { AppSpec } from '../domain/spec.js';
 import type { LabelPolicy } from '../domain/label-policy.js';
 import type { WorkerPolicy } from '../domain/worker-policy.js';
 import { checkDeploy, deploySummary } from '../domain/check-deploy.js';
+import { withoutInlineEnvValues } from '../domain/kept-spec.js';
 import { taskQueueFor, validateEnvironmentName, workflowIdFor } from '../domain/names.js';
 import { DEPLOY_WORKFLOW, searchAttributeKeys, type DeployInput, type DeployResult } from '../workflows/messages.js';
 import { DeployAlreadyRunningError } from './errors.js';
@@ -138,7 +139,8 @@ function staticDetails(input: DeployInput, meta: { app: string; namespace: strin
   if (input.toRevision !== undefined) lines.push(`- redeploys kept revision ${input.toRevision}`);
   if (input.labelPolicy) lines.push(`- label policy: requires ${Object.keys(input.labelPolicy.required).join(', ')}`);
   const head = lines.join('\n');
-  const spec = input.spec ? ['', '```json', JSON.stringify(input.spec, null, 2), '```'].join('\n') : '';
+  // Env names and references only: an inline value lives in the pod template, not in the UI.
+  const spec = input.spec ? ['', '```json', JSON.stringify(withoutInlineEnvValues(input.spec), null, 2), '```'].join('\n') : '';
   // A large spec is left out rather than failing the start: `deployctl status` shows it.
   return Buffer.byteLength(head + spec) <= MAX_DETAILS_BYTES ? head + spec : `${head}\n\n(spec too large to show here: see \`deployctl status\`)`;
 }

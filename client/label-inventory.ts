@@ -13,6 +13,7 @@ import type { DeployInput, DeployResult } from '../workflows/messages.js';
 import type { DeployHandle } from './api.js';
 import { deployInfoOf, type DeployInfo } from './deploy-info.js';
 import { deployListQuery } from './visibility-query.js';
+import { openPayloadsInPlace } from '../codec/open-payloads.js';
 
 /** The activity whose result is the deploy's checked value (workflows/cluster.ts admit()). */
 const ADMIT_ACTIVITY = 'admitDeploy';
@@ -71,6 +72,7 @@ export async function runningRcs(client: Client, deploys: DeployInfo[]): Promise
       const d = deploys[i]!;
       try {
         const history = await client.workflow.getHandle(d.workflowId, d.runId).fetchHistory();
+        await openPayloadsInPlace(history, client.options.loadedDataConverter.payloadCodecs);
         const rc = rcFromHistory(history, d, (p) => client.options.loadedDataConverter.payloadConverter.fromPayload(p));
         if (rc) rcs.push(rc);
         else skipped.push({ workflowId: d.workflowId, why: 'its history holds neither a rendered manifest nor a spec' });

@@ -7,6 +7,7 @@ import { InvalidSpecError } from '../domain/errors.js';
 import { closestMatch } from '../domain/suggest.js';
 import { sniffOutputFormat } from './args.js';
 import type { Command } from './command.js';
+import { codecServerCommand } from './commands/codec-server.js';
 import { deployCommand } from './commands/deploy.js';
 import { generalUsage, WORKER_USAGE } from './commands/help.js';
 import { historyCommand } from './commands/history.js';
@@ -45,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   workersCommand,
   setupCommand,
   slackCommand,
+  codecServerCommand,
 ];
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -5,6 +5,8 @@
 // the usual cause is a wrong or missing TEMPORAL_ADDRESS.
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { codecSetup } from '../codec/data-converter.js';
+import { CodecConfigError } from '../codec/keys.js';
 import { CliError, EXIT, PermissionDeniedError } from './errors.js';
 import type { CliIo } from './io.js';
 import { profileForEnvironment } from './profiles.js';
@@ -25,7 +27,7 @@ const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
 /** Runs `fn` connected to Temporal: to `environment`'s own profile when it has one. */
 export async function withTemporal<T>(io: CliIo, fn: (session: TemporalSession) => Promise<T>, environment?: string): Promise<T> {
-  const session = await connectTemporal(io.env, environment);
+  const session = await connectTemporal(io.env, environment, (line) => io.stderr.write(line + '\n'));
   try {
     return await fn(session);
   } catch (err) {
@@ -35,9 +37,10 @@ export async function withTemporal<T>(io: CliIo, fn: (session: TemporalSession) 
   }
 }
 
-export async function connectTemporal(env: CliIo['env'], environment?: string): Promise<TemporalSession> {
+export async function connectTemporal(env: CliIo['env'], environment?: string, warn?: (line: string) => void): Promise<TemporalSession> {
   const profile = profileForEnvironment(env, environment);
   const config = loadConfig(env, profile);
+  const dataConverter = codecOf(env, warn);
   const address = config.connectionOptions.address ?? DEFAULT_ADDRESS;
   const namespace = config.namespace ?? 'default';
   const connectTimeout = connectTimeoutMs(env);
@@ -51,7 +54,17 @@ export async function connectTemporal(env: CliIo['env'], environment?: string): 
       EXIT.unreachable,
     );
   }
-  return { client: new Client({ connection, namespace }), connection, namespace, address, ...(profile !== undefined && { profile }) };
+  return { client: new Client({ connection, namespace, dataConverter }), connection, namespace, address, ...(profile !== undefined && { profile }) };
+}
+
+/** Payloads are encrypted with the keys of DEPLOYFLOW_CODEC_KEYS / DEPLOYFLOW_CODEC_KEY_FILE (codec/). */
+function codecOf(env: CliIo['env'], warn?: (line: string) => void) {
+  try {
+    return codecSetup(env, warn).dataConverter;
+  } catch (err) {
+    if (err instanceof CodecConfigError) throw new CliError(`cannot read the codec keys: ${err.message}`, EXIT.invalidInput);
+    throw err;
+  }
 }
 
 /** DEPLOYFLOW_CONNECT_TIMEOUT (seconds): more for a slow VPN, less for tests of the failure. */

@@ -5,7 +5,7 @@ import type { PortSpec, VolumeSpec } from './spec.js';
 export interface EnvVarManifest {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef: { name: string; key: string } };
+  valueFrom?: { secretKeyRef: { name: string; key: string } } | { configMapKeyRef: { name: string; key: string } };
 }
 
 export interface VolumeMountManifest {

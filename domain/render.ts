@@ -4,7 +4,7 @@
 //  - anything that changes pods changes the hash, and so gets a new RC and a rollout;
 //  - replicas and the environment are kept out of the template: a resize keeps the RC,
 //    and one release has the same name in every cluster.
-import type { AppSpec, ContainerSpec } from './spec.js';
+import type { AppSpec, ContainerSpec, EnvValue } from './spec.js';
 import type { ContainerManifest, EnvVarManifest, PodTemplate, ReplicationControllerManifest } from './manifest.js';
 import { invalidSpec } from './errors.js';
 import { cloneData } from './spec-checks.js';
@@ -12,6 +12,7 @@ import { canonicalJson, templateHash } from './hash.js';
 import { resolveDeployImages } from './image.js';
 import { DEPLOYMENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL, podLabels } from './labels.js';
 import { ANNOTATIONS, ENVIRONMENT_SECRET, validateEnvironmentName } from './names.js';
+import { specForAnnotation } from './kept-spec.js';
 
 // The manifest types are part of render's contract; they live apart only to keep this file short.
 export type * from './manifest.js';
@@ -56,7 +57,7 @@ export function renderReplicationController(input: RenderInput): ReplicationCont
         [ANNOTATIONS.workflowId]: input.workflowId,
         [ANNOTATIONS.templateHash]: hash,
         [ANNOTATIONS.desiredReplicas]: String(input.replicas),
-        [ANNOTATIONS.appSpec]: canonicalJson(spec),
+        [ANNOTATIONS.appSpec]: canonicalJson(specForAnnotation(spec)),
         [ANNOTATIONS.environment]: input.environment,
       },
     },
@@ -91,11 +92,19 @@ export function templateHashOf(spec: AppSpec, image: string): string {
   return renderPodTemplate(spec, image).hash;
 }
 
+// An inline value renders exactly as before references existed: template hashes of existing specs must not move.
+function envVar(name: string, value: EnvValue): EnvVarManifest {
+  if (typeof value === 'string') return { name, value };
+  return 'secretKeyRef' in value
+    ? { name, valueFrom: { secretKeyRef: { ...value.secretKeyRef } } }
+    : { name, valueFrom: { configMapKeyRef: { ...value.configMapKeyRef } } };
+}
+
 function renderContainer(c: ContainerSpec, image: string): ContainerManifest {
   // Sorted so that reordering keys in the YAML file does not read as a change.
   const env: EnvVarManifest[] = Object.keys(c.env)
     .sort()
-    .map((name) => ({ name, value: c.env[name] ?? '' }));
+    .map((name) => envVar(name, c.env[name] ?? ''));
   env.push({
     name: ENVIRONMENT_SECRET.envVar,
     valueFrom: { secretKeyRef: { name: ENVIRONMENT_SECRET.name, key: ENVIRONMENT_SECRET.key } },

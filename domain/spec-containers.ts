@@ -7,6 +7,7 @@ import { isDnsLabel } from './labels.js';
 import { ENVIRONMENT_SECRET } from './names.js';
 import { validateContainerSecurity } from './spec-security.js';
 import { DNS_LABEL_RULE } from './spec-volumes.js';
+import { validateEnv } from './spec-env.js';
 import {
   checkInt, checkKnownKeys, checkString, cloneData, isMapping, listItems, optionalBoolean, optionalEnum, type Issues, type Mapping,
 } from './spec-checks.js';
@@ -16,13 +17,16 @@ const PORT_KEYS = ['name', 'containerPort', 'hostPort', 'protocol'] as const;
 const MOUNT_KEYS = ['name', 'mountPath', 'readOnly'] as const;
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 const PORT_RANGE = { min: 1, max: 65535, rangeRule: 'must be 1-65535' };
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/;
 
 /** Who already claimed a port or name, for "also ..." hints across the whole pod. */
 type Claims = Map<string, string>;
 
-export function validateContainers(raw: unknown, volumeNames: ReadonlySet<string>, issues: Issues): ContainerSpec[] {
+export function validateContainers(
+  raw: unknown,
+  volumeNames: ReadonlySet<string>,
+  issues: Issues,
+): ContainerSpec[] {
   if (raw === undefined || raw === null) {
     issues.add('containers', 'is required');
     return [];
@@ -135,25 +139,6 @@ function claim(claims: Claims, key: string, field: string, scope: string, issues
   }
   claims.set(key, field);
   return true;
-}
-
-function validateEnv(raw: unknown, path: string, issues: Issues): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (raw === undefined) return env;
-  if (!isMapping(raw)) {
-    issues.add(path, 'must be a mapping of names to values');
-    return env;
-  }
-  for (const [key, value] of Object.entries(raw)) {
-    const field = `${path}.${key}`;
-    if (key === ENVIRONMENT_SECRET.envVar) issues.add(field, 'is reserved: deployflow sets it from the environment secret');
-    else if (!ENV_NAME.test(key)) issues.add(field, "must be a name of letters, digits and '_', not starting with a digit");
-    else if (typeof value === 'string') env[key] = value;
-    // YAML turns `PORT: 8080` and `DEBUG: true` into non-strings; the container sees text anyway.
-    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') env[key] = String(value);
-    else issues.add(field, 'must be a string, number or boolean');
-  }
-  return env;
 }
 
 function optionalMapping(v: unknown, field: string, issues: Issues): Mapping | undefined {

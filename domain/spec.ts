@@ -11,6 +11,9 @@ import { validateSpecLabels } from './spec-labels.js';
 import { validatePodSecurity, validateServiceAccountName } from './spec-security.js';
 import { validateStrategy } from './spec-strategy.js';
 import { DNS_LABEL_RULE, validateVolumes } from './spec-volumes.js';
+import type { EnvValue } from './spec-env.js';
+
+export type { EnvRef, EnvValue, KeyRef } from './spec-env.js';
 
 export interface PortSpec {
   name?: string;
@@ -30,7 +33,8 @@ export interface ContainerSpec {
   /** Repository only; the deploy request supplies the tag or digest. */
   image: string;
   ports: PortSpec[];
-  env: Record<string, string>;
+  /** Inline values, or `{ secretKeyRef }` / `{ configMapKeyRef }` rendered as `valueFrom`. */
+  env: Record<string, EnvValue>;
   readinessProbe?: Record<string, unknown>;
   resources?: Record<string, unknown>;
   /** Kubernetes' container SecurityContext (shape checked; the worker policy judges the values). */

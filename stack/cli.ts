@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
       const info = await up();
       console.log(`kubeconfig:   ${info.kubeconfig}`);
       console.log(`Temporal:     ${info.temporalAddress}`);
-      console.log(`Temporal UI:  ${info.uiUrl}`);
+      console.log(`Temporal UI:  ${info.uiUrl}   (decodes payloads through the codec server ${info.codecUrl})`);
       console.log(`env file:     ${info.envFile}   (set -a; . ${info.envFile}; set +a)`);
       return 0;
     }

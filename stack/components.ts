@@ -7,9 +7,9 @@ import https from 'node:https';
 import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { stackFiles } from './layout.js';
+import { repoRoot, type stackFiles } from './layout.js';
 
-export const COMPONENTS = ['etcd', 'temporal', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+export const COMPONENTS = ['etcd', 'temporal', 'codec-server', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
 export type Component = (typeof COMPONENTS)[number];
 /** One Kubernetes control plane: the dev stack has one, the production topology one per environment. */
 export const CLUSTER_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const satisfies readonly Component[];
@@ -25,6 +25,7 @@ export interface Ports {
   temporalUi: number;
   temporalHttp: number;
   temporalMetrics: number;
+  codecServer: number;
 }
 
 export interface StackState {
@@ -33,13 +34,21 @@ export interface StackState {
   adminToken: string;
   pids: Partial<Record<Component, number>>;
   startedAt: string;
+  /** The dev stack's payload codec keys (DEPLOYFLOW_CODEC_KEYS) and its codec server's token. */
+  codecKeys?: string;
+  codecToken?: string;
+}
+
+/** The codec server's endpoint as the UI calls it: the token rides in the path (the dev UI sends no headers). */
+export function uiCodecEndpoint(state: StackState): string {
+  return `http://127.0.0.1:${state.ports.codecServer}/token/${state.codecToken ?? ''}`;
 }
 
 export const SEARCH_ATTRIBUTES = ['DeployEnvironment', 'DeployApp', 'DeployImage', 'DeployPhase', 'DeployRequestedBy'];
 
 type Files = ReturnType<typeof stackFiles>;
 
-export function commandFor(component: Component, state: StackState, files: Files): { binary: string; args: string[] } {
+export function commandFor(component: Component, state: StackState, files: Files): { binary: string; args: string[]; env?: NodeJS.ProcessEnv } {
   const { ports, binDir } = state;
   const bin = (name: string) => path.join(binDir, name);
   const clientFlags = [`--kubeconfig=${files.kubeconfig}`];
@@ -116,6 +125,19 @@ export function commandFor(component: Component, state: StackState, files: Files
           '--node-ip=10.0.0.1',
         ],
       };
+    case 'codec-server':
+      return {
+        binary: process.execPath,
+        args: [
+          path.join(repoRoot, 'bin', 'deployctl.js'),
+          'codec-server',
+          `--port=${ports.codecServer}`,
+          `--allow-origin=http://127.0.0.1:${ports.temporalUi}`,
+          `--allow-origin=http://localhost:${ports.temporalUi}`,
+          `--token-file=${files.codecToken}`,
+        ],
+        env: { ...process.env, DEPLOYFLOW_CODEC_KEYS: undefined, DEPLOYFLOW_CODEC_KEY_FILE: files.codecKeys },
+      };
     case 'temporal':
       return {
         binary: bin('temporal'),
@@ -129,6 +151,7 @@ export function commandFor(component: Component, state: StackState, files: Files
           `--metrics-port=${ports.temporalMetrics}`,
           `--db-filename=${files.temporalDb}`,
           '--log-level=warn',
+          `--ui-codec-endpoint=${uiCodecEndpoint(state)}`,
           ...SEARCH_ATTRIBUTES.map((name) => `--search-attribute=${name}=Keyword`),
         ],
       };
@@ -148,6 +171,8 @@ export async function isHealthy(component: Component, state: StackState): Promis
       return (await httpGet(`https://127.0.0.1:${ports.scheduler}/healthz`)) === 'ok';
     case 'kwok':
       return (await httpGet(`http://127.0.0.1:${ports.kwok}/healthz`)) === 'ok';
+    case 'codec-server':
+      return (await httpGet(`http://127.0.0.1:${ports.codecServer}/health`)).includes('ok');
     case 'temporal': {
       const run = promisify(execFile);
       await run(path.join(state.binDir, 'temporal'), ['operator', 'cluster', 'health', `--address=127.0.0.1:${ports.temporal}`], {

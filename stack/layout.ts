@@ -26,6 +26,8 @@ export function stackFiles(dir = stackDir()) {
     etcdData: path.join(dir, 'etcd'),
     temporalDb: path.join(dir, 'temporal.db'),
     stages: path.join(dir, 'kwok-stages.yaml'),
+    codecKeys: path.join(dir, 'codec-keys'),
+    codecToken: path.join(dir, 'codec-token'),
   };
 }
 

@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import { CLUSTER_COMPONENTS, COMPONENTS, commandFor, isHealthy, type Component, type Ports, type StackState } from './components.js';
+import { generateKeyEntry } from '../codec/keys.js';
 import { stackFiles, repoRoot, type StackFiles } from './layout.js';
 import { freePort, isAlive, startDaemon, stopDaemon, waitFor } from './processes.js';
 import { kubeconfigYaml, writePki } from './pki.js';
@@ -14,6 +16,8 @@ export interface StackInfo {
   kubeconfig: string;
   temporalAddress: string;
   uiUrl: string;
+  /** The codec server (its token is in state.codecToken). */
+  codecUrl: string;
   envFile: string;
   binDir: string;
   logDir: string;
@@ -39,6 +43,7 @@ export function infoOf(state: StackState, files = stackFiles()): StackInfo {
     kubeconfig: files.kubeconfig,
     temporalAddress: `127.0.0.1:${state.ports.temporal}`,
     uiUrl: `http://127.0.0.1:${state.ports.temporalUi}`,
+    codecUrl: `http://127.0.0.1:${state.ports.codecServer}`,
     envFile: files.env,
     binDir: state.binDir,
     logDir: files.logs,
@@ -89,12 +94,19 @@ export async function up(options: { nodes?: number } = {}): Promise<StackInfo> {
   const binDir = await buildStack();
   fs.rmSync(files.dir, { recursive: true, force: true });
   const state = await prepareCluster(binDir, files);
+  // Every stack encrypts its payloads, so the demo and the tests run as production should.
+  state.codecKeys = generateKeyEntry(`stack-${Date.now().toString(36)}`);
+  state.codecToken = crypto.randomBytes(24).toString('hex');
+  fs.writeFileSync(files.codecKeys, state.codecKeys + '\n', { mode: 0o600 });
+  fs.writeFileSync(files.codecToken, state.codecToken + '\n', { mode: 0o600 });
 
   try {
     // Temporal does not depend on the cluster: start it first, it takes longest.
     await startComponent('temporal', state, files, false);
+    await startComponent('codec-server', state, files, false);
     await startCluster(state, files, options.nodes);
     await waitHealthy('temporal', state);
+    await waitHealthy('codec-server', state);
   } catch (err) {
     log(`could not start the stack: ${(err as Error).message}`);
     printLogs(files.logs);
@@ -174,8 +186,8 @@ export async function restartComponent(component: Component): Promise<void> {
 }
 
 export async function startComponent(component: Component, state: StackState, files: StackFiles, wait = true): Promise<void> {
-  const { binary, args } = commandFor(component, state, files);
-  state.pids[component] = startDaemon(component, binary, args, files.logs);
+  const { binary, args, env } = commandFor(component, state, files);
+  state.pids[component] = startDaemon(component, binary, args, files.logs, env);
   writeState(state, files);
   if (wait) await waitHealthy(component, state);
 }
@@ -191,7 +203,7 @@ export async function waitHealthy(component: Component, state: StackState): Prom
 async function pickPorts(): Promise<Ports> {
   const names: (keyof Ports)[] = [
     'etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok',
-    'temporal', 'temporalUi', 'temporalHttp', 'temporalMetrics',
+    'temporal', 'temporalUi', 'temporalHttp', 'temporalMetrics', 'codecServer',
   ];
   const ports = new Set<number>();
   while (ports.size < names.length) ports.add(await freePort());
@@ -217,6 +229,9 @@ function writeEnvFile(state: StackState, files: ReturnType<typeof stackFiles>): 
     'TEMPORAL_NAMESPACE=default',
     `DEPLOYFLOW_TEMPORAL_UI=${info.uiUrl}`,
     `DEPLOYFLOW_STACK_BIN=${info.binDir}`,
+    `DEPLOYFLOW_CODEC_KEYS=${state.codecKeys ?? ''}`,
+    `DEPLOYFLOW_CODEC_SERVER=${info.codecUrl}`,
+    `DEPLOYFLOW_CODEC_SERVER_TOKEN=${state.codecToken ?? ''}`,
   ];
   fs.writeFileSync(files.env, lines.join('\n') + '\n');
 }

@@ -8,7 +8,9 @@ import { InvalidSpecError } from '../domain/errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { WORKER_POLICY_ENV, resolveWorkerPolicy } from '../client/worker-policy-file.js';
 import { WrongClusterError } from './preflight.js';
+import { CodecConfigError } from '../codec/keys.js';
 import { createWorker } from './run.js';
+import { logLine } from './log.js';
 
 const HELP = `deployctl worker --env E [--policy FILE] [--context KUBE_CONTEXT] [--kubeconfig FILE]
                  [--namespace NS]... [--notify-webhook URL]...
@@ -25,13 +27,13 @@ TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE (or a pro
 named E in TEMPORAL_CONFIG_FILE).
 Phase changes (started, awaiting approval, stuck, succeeded, rolled back,
 failed) are posted to each --notify-webhook (or DEPLOYFLOW_WEBHOOKS,
-comma-separated) as Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links.`;
+comma-separated) as Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links.
+Payloads are encrypted with DEPLOYFLOW_CODEC_KEYS (id:base64key,..., the first
+one current) or the keys in the file DEPLOYFLOW_CODEC_KEY_FILE; without
+either they travel in clear text.`;
 
-/** One JSON object per line: what log collectors in a cluster expect. */
 function jsonLog(entry: LogEntry): void {
-  const { level, message, meta } = entry;
-  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-  process.stdout.write(JSON.stringify({ time, level, message, ...meta }) + '\n');
+  process.stdout.write(logLine(entry) + '\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -87,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     console.error(`deployctl worker: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof CodecConfigError) return 2;
     return err instanceof WrongClusterError ? 1 : 4;
   }
 }

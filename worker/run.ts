@@ -8,6 +8,7 @@ import { taskQueueFor } from '../domain/names.js';
 import { DEFAULT_WORKER_POLICY, type WorkerPolicy } from '../domain/worker-policy.js';
 import { createActivities } from '../activities/index.js';
 import { kubeFromConfig } from '../activities/kube.js';
+import { codecSetup } from '../codec/data-converter.js';
 import { checkClusterEnvironment } from './preflight.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -28,13 +29,17 @@ export interface WorkerConfig {
   webhooks?: string[];
   /** Temporal Web UI base URL, for links in notifications. */
   uiUrl?: string;
+  /** Where the codec keys come from (DEPLOYFLOW_CODEC_KEYS / DEPLOYFLOW_CODEC_KEY_FILE); process.env by default. */
+  codecEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export async function createWorker(config: WorkerConfig): Promise<Worker> {
   const kube = kubeFromConfig(config.kubeConfig);
   await checkClusterEnvironment(kube, config.environment, config.namespaces);
+  const { dataConverter } = codecSetup(config.codecEnv ?? process.env);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   return Worker.create({
+    dataConverter,
     connection,
     namespace: config.temporal.namespace ?? 'default',
     taskQueue: taskQueueFor(config.environment),

@@ -20,6 +20,8 @@ Temporal connection (as Temporal's own tools): TEMPORAL_ADDRESS, TEMPORAL_NAMESP
 TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE;
 DEPLOYFLOW_CONNECT_TIMEOUT (seconds, default 10).
 Temporal UI links: set DEPLOYFLOW_TEMPORAL_UI (e.g. http://localhost:8233).
+Payload encryption: DEPLOYFLOW_CODEC_KEYS (id:base64key,..., the first one current)
+or DEPLOYFLOW_CODEC_KEY_FILE; without keys payloads travel in clear text.
 
 Exit codes: 0 succeeded or nothing to do, 1 failed or rolled back, 2 invalid input,
 3 another deploy of this app is running, 4 cannot reach Temporal or the cluster.`;

@@ -10,6 +10,7 @@ import { createSlackApp, serveSlackApp, EVENTS_PATH } from './app.js';
 import type { SlackConfig } from './config.js';
 import { createSlackActivities } from './follower.js';
 import { followerClient } from './web-api.js';
+import { codecSetup } from '../../codec/data-converter.js';
 
 export const slackWorkflowsPath = fileURLToPath(new URL('../../workflows/slack-message.ts', import.meta.url));
 
@@ -37,6 +38,8 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const connection = await NativeConnection.connect(options.temporal.connectionOptions);
   const worker = await Worker.create({
     connection,
+    // The follower reads deploys' encrypted payloads and writes its own: the one data converter (codec/).
+    dataConverter: codecSetup().dataConverter,
     namespace: session.namespace,
     taskQueue: config.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: slackWorkflowsPath }),

@@ -23,7 +23,8 @@ class Capture implements Writer {
 export async function runCli(argv: string[], env: Record<string, string | undefined> = {}, options: { tty?: boolean } = {}): Promise<CliRun> {
   const stdout = new Capture(options.tty);
   const stderr = new Capture();
-  const code = await main(argv, { stdout, stderr, env });
+  // As an operator of the stack runs it: with the stack's codec keys, unless the test says otherwise.
+  const code = await main(argv, { stdout, stderr, env: { DEPLOYFLOW_CODEC_KEYS: process.env.DEPLOYFLOW_CODEC_KEYS, ...env } });
   return {
     code,
     stdout: stdout.text,

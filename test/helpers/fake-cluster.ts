@@ -9,6 +9,7 @@ import { checkDeploy } from '../../domain/check-deploy.js';
 import { InvalidSpecError } from '../../domain/errors.js';
 import { DEFAULT_WORKER_POLICY } from '../../domain/worker-policy.js';
 import { ANNOTATIONS } from '../../domain/names.js';
+import { keptSpecJson } from '../../domain/kept-spec.js';
 import type { ReplicationControllerManifest } from '../../domain/render.js';
 
 export interface Scenario {
@@ -54,7 +55,7 @@ export class FakeCluster {
       readyReplicas: rc.replicas,
       availableReplicas: rc.replicas,
       workflowId: a[ANNOTATIONS.workflowId] ?? '',
-      appSpec: a[ANNOTATIONS.appSpec],
+      appSpec: keptSpecJson(a[ANNOTATIONS.appSpec], rc.manifest.spec.template.spec.containers),
     };
   }
 

@@ -23,6 +23,7 @@ import { WorkerProcess } from './worker-process.js';
 import { PodExtremesWatcher, type PodExtremes } from './pod-extremes.js';
 import { AuditLog, type AuditEvent } from './audit.js';
 import { FaultProxy } from './fault-proxy.js';
+import { openPayloadsInPlace } from '../../codec/open-payloads.js';
 
 export type SpecOverrides = Omit<Partial<AppSpec>, 'strategy'> & { strategy?: Partial<AppSpec['strategy']> };
 
@@ -62,6 +63,8 @@ export interface HistoryView {
 
 export async function historyView(handle: WorkflowHandle): Promise<HistoryView> {
   const history = await handle.fetchHistory();
+  // Marker details are encrypted like every payload: open them with the handle's codecs.
+  await openPayloadsInPlace(history, handle.client.options.loadedDataConverter.payloadCodecs);
   const view: HistoryView = { marks: [], workflowTaskIdentities: [], workflowTaskFailures: [], closed: false };
   for (const e of history.events ?? []) {
     const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;

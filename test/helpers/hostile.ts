@@ -19,6 +19,7 @@ import type { RogueCall, RogueOutcome } from '../fixtures/rogue/workflows.js';
 import { stackKubeConfig } from './stack.js';
 import { core, freshNamespace } from './cluster.js';
 import type { AuditEvent } from './audit.js';
+import { codecSetup } from '../../codec/data-converter.js';
 
 export type { RogueCall, RogueOutcome } from '../fixtures/rogue/workflows.js';
 
@@ -183,7 +184,8 @@ export async function startRogueWorker(info: StackInfo, client: Client, taskQueu
     workflowsPath: rogueWorkflowsPath,
     logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
   });
-  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle, shutdownGraceTime: '1s' });
+  // It can read what the test's client sends: a rogue inside the trust boundary of Temporal, not of the cluster.
+  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle, shutdownGraceTime: '1s', dataConverter: codecSetup().dataConverter });
   const running = worker.run();
   return {
     taskQueue,

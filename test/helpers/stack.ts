@@ -10,6 +10,8 @@ export function useStack(): Promise<StackInfo> {
     process.env.KUBECONFIG = info.kubeconfig;
     process.env.TEMPORAL_ADDRESS = info.temporalAddress;
     process.env.TEMPORAL_NAMESPACE = 'default';
+    // Tests encrypt like everything else on the stack (codec/data-converter.ts reads this).
+    process.env.DEPLOYFLOW_CODEC_KEYS = info.state.codecKeys;
     return info;
   });
   return pending;

@@ -5,6 +5,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowB
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { StackInfo } from '../../stack/lifecycle.js';
 import { createWorker, workflowsPath } from '../../worker/run.js';
+import { codecSetup, failureConverterPath } from '../../codec/data-converter.js';
 import type { WorkerPolicy } from '../../domain/worker-policy.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -13,11 +14,19 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+  // With the encrypting failure converter: tests run with the stack's codec keys.
+  bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
   return bundle;
 }
 
-export async function temporalClient(info: StackInfo): Promise<Client> {
+/** A client as deployctl builds it: the data converter of the codec keys in `env` (the stack's, by default). */
+export async function temporalClient(info: StackInfo, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Client> {
+  const connection = await Connection.connect({ address: info.temporalAddress });
+  return new Client({ connection, namespace: 'default', dataConverter: codecSetup(env).dataConverter });
+}
+
+/** A client with no codec at all: what someone reading Temporal's database or history sees. */
+export async function rawTemporalClient(info: StackInfo): Promise<Client> {
   const connection = await Connection.connect({ address: info.temporalAddress });
   return new Client({ connection, namespace: 'default' });
 }

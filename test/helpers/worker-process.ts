@@ -13,6 +13,8 @@ export interface WorkerProcessOptions {
   temporalAddress: string;
   /** Where its stdout/stderr go (one file per process). */
   logFile: string;
+  /** Extra environment (codec keys of a rotation, DEPLOYFLOW_WEBHOOKS); undefined removes a variable. */
+  env?: Record<string, string | undefined>;
 }
 
 export class WorkerProcess {
@@ -35,7 +37,7 @@ export class WorkerProcess {
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       stdio: ['ignore', log, log],
-      env: { ...process.env, KUBECONFIG: options.kubeconfig, TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_NAMESPACE: 'default' },
+      env: { ...process.env, KUBECONFIG: options.kubeconfig, TEMPORAL_ADDRESS: options.temporalAddress, TEMPORAL_NAMESPACE: 'default', ...options.env },
     });
     fs.closeSync(log);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

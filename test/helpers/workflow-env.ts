@@ -11,6 +11,7 @@ import { startDeploy, type DeployHandle, type DeployRequest } from '../../client
 import { useStack } from './stack.js';
 import { temporalClient, workflowBundle } from './temporal.js';
 import { FakeCluster, type Scenario } from './fake-cluster.js';
+import { codecSetup } from '../../codec/data-converter.js';
 import type { SpecOverrides } from './deploys.js';
 
 const example = parseSpecText(fs.readFileSync(new URL('../../examples/awesome-api.yaml', import.meta.url), 'utf8'));
@@ -35,6 +36,7 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
     namespace: 'default',
     taskQueue: taskQueueFor(environment),
     workflowBundle: await workflowBundle(),
+    dataConverter: codecSetup().dataConverter,
     activities: cluster.activities(),
   });
   const running = worker.run();

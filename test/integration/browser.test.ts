@@ -2,14 +2,15 @@
 // playwright-core): opens the stuck-deploys view link `deployctl setup` prints,
 // adds the Deploy* columns the README names and sees the deploy's phase in the
 // list, reads its progress table, sends the `rollback` update from the UI and
-// sees the deploy roll back. Screenshots land in test-results/
-// (DEPLOYFLOW_UPDATE_DOCS=1 also refreshes the two in docs/).
+// sees the deploy roll back; and sees the deploy's input as ciphertext in a UI
+// without the codec endpoint, readable through the stack's codec server.
+// Screenshots land in test-results/ (DEPLOYFLOW_UPDATE_DOCS=1 copies them to docs/).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startDeploy, waitForResult, type DeployHandle } from '../../client/api.js';
+import { startDeploy, waitForResult, type StartedDeploy } from '../../client/api.js';
 import { STUCK_VIEW_NAME, stuckDeploysViewUrl, UI_LIST_COLUMNS } from '../../client/links.js';
 import { progressQuery } from '../../workflows/messages.js';
 import { repoRoot } from '../../stack/layout.js';
@@ -30,7 +31,7 @@ async function shot(page: Page, name: string): Promise<string> {
 describe('Temporal Web UI', () => {
   let h: DeployHarness;
   let browser: Browser;
-  let handle: DeployHandle;
+  let handle: StartedDeploy;
 
   before(async () => {
     assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (npm test installs it: bash stack/install-packages.sh chromium)`);
@@ -49,6 +50,42 @@ describe('Temporal Web UI', () => {
   after(async () => {
     await browser?.close();
     await h?.close();
+  });
+
+  test('without the codec endpoint the input is ciphertext; with it, the input and the progress table are readable', async () => {
+    const url = `${h.info.uiUrl}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}/${handle.firstExecutionRunId}/history`;
+    // A UI without a codec endpoint: the same server, with the endpoint taken out of the settings it hands the browser.
+    const blind = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await blind.route('**/api/v1/settings**', async (route) => {
+      const res = await route.fetch();
+      const settings = (await res.json()) as { Codec?: Record<string, unknown> };
+      await route.fulfill({ response: res, json: { ...settings, Codec: { ...settings.Codec, Endpoint: '' } } });
+    });
+    await blind.goto(url);
+    await blind.getByText('YmluYXJ5L2VuY3J5cHRlZA==').first().waitFor({ timeout: 30_000 });
+    const blindText = await blind.locator('body').innerText();
+    assert.match(blindText, /encryption-key-id/);
+    assert.equal(blindText.includes('registry.example/awesome-api'), blindText.includes('DeployImage'), 'the image shows only as a search attribute');
+    assert.equal(blindText.includes('"containers"'), false);
+    const encrypted = await shot(blind, 'ui-input-encrypted');
+    await blind.close();
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(url);
+    await page.getByText('"containers"').first().waitFor({ timeout: 30_000 });
+    const text = await page.locator('body').innerText();
+    assert.equal(text.includes('YmluYXJ5L2VuY3J5cHRlZA=='), false);
+    assert.match(text, /"readinessProbe"/);
+    const decoded = await shot(page, 'ui-input-decoded');
+    await page.getByText('User Metadata').click();
+    const table = page.frameLocator('iframe[src*="%7C%20available%20%7C"]').locator('table', { hasText: 'available' });
+    await table.first().waitFor({ timeout: 15_000 });
+    assert.match(await table.first().innerText(), new RegExp(`${h.spec().name}-[0-9a-f]{8} \\(new\\)`));
+    await page.close();
+    if (process.env.DEPLOYFLOW_UPDATE_DOCS) {
+      fs.copyFileSync(encrypted, path.join(repoRoot, 'docs', 'ui-input-encrypted.png'));
+      fs.copyFileSync(decoded, path.join(repoRoot, 'docs', 'ui-input-decoded.png'));
+    }
   });
 
   test('finds the stuck deploy, shows its progress table, and rolls it back from the UI', async () => {

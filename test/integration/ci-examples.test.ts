@@ -55,6 +55,8 @@ describe('examples/ci/deploy.sh on the local stack', () => {
             HOME: process.env.HOME ?? dir,
             TEMPORAL_ADDRESS: h.info.temporalAddress,
             TEMPORAL_NAMESPACE: 'default',
+            // A CI secret in a real pipeline: the stack's codec key here.
+            DEPLOYFLOW_CODEC_KEYS: process.env.DEPLOYFLOW_CODEC_KEYS ?? '',
             DEPLOYCTL: deployctl,
             DEPLOY_RESULT_FILE: resultFile,
             DEPLOY_REQUESTED_BY: 'ci-test',

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { waitForResult, type DeployHandle } from '../../client/api.js';
 import { parseSpecText } from '../../client/spec-file.js';
 import type { AppSpec } from '../../domain/spec.js';
@@ -137,13 +138,21 @@ async function progressOf(client: Client, workflowId: string): Promise<DeployPro
 /** The requestedBy of every accepted update in a run's history, as Temporal recorded it. */
 async function acceptedUpdates(client: Client, handle: WorkflowHandle): Promise<Array<{ name: string; requestedBy?: string }>> {
   const history = await handle.fetchHistory();
-  const converter = client.options.loadedDataConverter.payloadConverter;
-  return (history.events ?? []).flatMap((e) => {
+  const { payloadConverter: converter, payloadCodecs } = client.options.loadedDataConverter;
+  // History holds payloads as stored (encrypted): open them with the client's codecs first.
+  const open = async (p: Payload) => {
+    let payloads = [p];
+    for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    return payloads[0]!;
+  };
+  const found: Array<{ name: string; requestedBy?: string }> = [];
+  for (const e of history.events ?? []) {
     const accepted = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
-    if (!accepted) return [];
+    if (!accepted) continue;
     const arg = accepted.args?.payloads?.[0];
-    return [{ name: accepted.name ?? '', requestedBy: arg ? (converter.fromPayload(arg) as { requestedBy?: string }).requestedBy : undefined }];
-  });
+    found.push({ name: accepted.name ?? '', requestedBy: arg ? (converter.fromPayload(await open(arg)) as { requestedBy?: string }).requestedBy : undefined });
+  }
+  return found;
 }
 
 function noSecretsLogged(s: SlackAppUnderTest): void {

@@ -190,6 +190,20 @@ describe('docker-compose.yml: services', () => {
   });
 });
 
+describe('docker-compose.yml: encrypted payloads', () => {
+  test('the codec server runs, the UI decodes through its published port, and every Temporal client has the keys', () => {
+    const codec = service('codec-server');
+    assert.equal(codec.command?.[0], 'codec-server');
+    const port = codec.command?.[codec.command.indexOf('--port') + 1];
+    assert.ok(codec.ports?.includes(`${port}:${port}`));
+    assert.equal(codec.command?.[codec.command.indexOf('--allow-origin') + 1], 'http://localhost:8080', 'only the UI\'s origin');
+    assert.match(service('temporal-ui').environment?.TEMPORAL_CODEC_ENDPOINT ?? '', new RegExp(`^http://localhost:${port}/token/\\$\\{DEPLOYFLOW_CODEC_SERVER_TOKEN`));
+    for (const name of ['codec-server', 'setup', 'worker-staging', 'worker-production']) {
+      assert.match(service(name).environment?.DEPLOYFLOW_CODEC_KEYS ?? '', /^\$\{DEPLOYFLOW_CODEC_KEYS:\?/, `${name} gets the keys, and compose refuses to start without them`);
+    }
+  });
+});
+
 describe('docker-compose.yml: one worker per environment', () => {
   for (const environment of ['staging', 'production']) {
     test(`worker-${environment}`, () => {
@@ -241,7 +255,7 @@ describe('Dockerfile (the deployflow image)', () => {
 
   test('copies every source folder the CLI and the worker load, and they exist', () => {
     const copied = instructions.filter((l) => l.startsWith('COPY ')).flatMap((l) => l.split(' ').slice(1, -1));
-    for (const dir of ['bin', 'domain', 'workflows', 'activities', 'worker', 'client']) assert.ok(copied.includes(dir), dir);
+    for (const dir of ['bin', 'codec', 'domain', 'workflows', 'activities', 'worker', 'client']) assert.ok(copied.includes(dir), dir);
     for (const source of copied) assert.ok(exists(source), `${source} exists`);
   });
 

@@ -1,4 +1,4 @@
-// The lint rule the architecture depends on: workflow (and domain) code never
+// The lint rules the architecture depends on: workflow (and domain) code never
 // reaches Node built-ins or the Kubernetes client.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +19,10 @@ const cases: Array<[string, string, boolean]> = [
   ["import { createActivities } from '../activities/index.js';\nexport const x = createActivities;\n", 'workflows/bad.ts', true],
   ["import type { DeployActivities } from '../activities/index.js';\nexport type X = DeployActivities;\n", 'workflows/ok.ts', false],
   ["import fs from 'node:fs';\nexport const x = fs;\n", 'activities/ok.ts', false],
+  ["import crypto from 'node:crypto';\nexport const x = crypto;\n", 'codec/ok.ts', false],
+  ["import crypto from 'node:crypto';\nexport const x = crypto;\n", 'codec/failure-converter.ts', true],
+  ["import { ANNOTATIONS } from '../domain/names.js';\nexport const x = ANNOTATIONS;\n", 'codec/bad.ts', true],
+  ["import { createWorker } from '../worker/run.js';\nexport const x = createWorker;\n", 'codec/bad.ts', true],
 ];
 
 for (const [code, filePath, shouldFail] of cases) {

@@ -4,6 +4,7 @@ import type { V1ReplicationController } from '@kubernetes/client-node';
 import {
   InvalidSpecError, renderPodTemplate, renderReplicationController, templateHash, templateHashOf, validateAppSpec, type RenderInput,
 } from '../../domain/index.js';
+import { keptSpecJson } from '../../domain/kept-spec.js';
 import { edit, sampleRaw } from './spec-fixture.js';
 
 const spec = validateAppSpec(edit(sampleRaw(), { volumes: [{ name: 'data', emptyDir: {} }], 'containers[0].volumeMounts': [{ name: 'data', mountPath: '/data' }] }));
@@ -80,10 +81,58 @@ describe('renderReplicationController', () => {
     assert.equal('deployflow.io/source' in renderReplicationController(rest).metadata.annotations, false);
   });
 
-  test('the app-spec annotation redeploys exactly the same template', () => {
-    const kept = validateAppSpec(JSON.parse(rc.metadata.annotations['deployflow.io/app-spec'] ?? ''));
+  test('the app-spec annotation, with env from the pod template, redeploys exactly the same template', () => {
+    const annotation = rc.metadata.annotations['deployflow.io/app-spec'];
+    const kept = validateAppSpec(JSON.parse(keptSpecJson(annotation, rc.spec.template.spec.containers) ?? ''));
     assert.deepEqual(kept, spec);
     assert.equal(renderReplicationController(input({ spec: kept })).metadata.name, rc.metadata.name);
+  });
+
+  describe('env from Secrets and ConfigMaps', () => {
+    const withRefs = validateAppSpec(edit(sampleRaw(), {
+      'containers[0].env': { LOG_LEVEL: 'info', DB_PASSWORD: { secretKeyRef: { name: 'awesome-api-db', key: 'password' } }, FLAGS: { configMapKeyRef: { name: 'awesome-api', key: 'flags' } } },
+    }));
+    const refRc = renderReplicationController(input({ spec: withRefs }));
+
+    test('references render as valueFrom, in Kubernetes\' own shape', () => {
+      assert.deepEqual(refRc.spec.template.spec.containers[0]?.env, [
+        { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'awesome-api-db', key: 'password' } } },
+        { name: 'FLAGS', valueFrom: { configMapKeyRef: { name: 'awesome-api', key: 'flags' } } },
+        { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'ENVIRONMENT', valueFrom: { secretKeyRef: { name: 'environment', key: 'environment' } } },
+      ]);
+    });
+
+    test('another key of the Secret is another pod template', () => {
+      const other = validateAppSpec(edit(sampleRaw(), { 'containers[0].env': { LOG_LEVEL: 'info', DB_PASSWORD: { secretKeyRef: { name: 'awesome-api-db', key: 'password2' } }, FLAGS: { configMapKeyRef: { name: 'awesome-api', key: 'flags' } } } }));
+      assert.notEqual(templateHashOf(other, 'registry.example/awesome-api:1.4.2'), templateHashOf(withRefs, 'registry.example/awesome-api:1.4.2'));
+    });
+
+    test('no annotation carries an inline value; references and names stay', () => {
+      const annotations = JSON.stringify(refRc.metadata.annotations);
+      assert.equal(annotations.includes('"info"') || annotations.includes(':info'), false, annotations);
+      const annotated = JSON.parse(refRc.metadata.annotations['deployflow.io/app-spec'] ?? '') as { containers: Array<{ env: Record<string, unknown> }> };
+      assert.deepEqual(annotated.containers[0]?.env, {
+        DB_PASSWORD: { secretKeyRef: { name: 'awesome-api-db', key: 'password' } },
+        FLAGS: { configMapKeyRef: { name: 'awesome-api', key: 'flags' } },
+        LOG_LEVEL: '(inline value: in the pod template only)',
+      });
+    });
+
+    test('a kept revision comes back with its references and inline values', () => {
+      const kept = validateAppSpec(JSON.parse(keptSpecJson(refRc.metadata.annotations['deployflow.io/app-spec'], refRc.spec.template.spec.containers) ?? ''));
+      assert.deepEqual(kept, withRefs);
+    });
+
+    test('an RC annotated before this change (values inline) still redeploys', () => {
+      const old = JSON.stringify(withRefs);
+      assert.deepEqual(validateAppSpec(JSON.parse(keptSpecJson(old, refRc.spec.template.spec.containers) ?? '')), withRefs);
+    });
+
+    test('a template missing a container of the annotation gives no spec rather than a marker for a value', () => {
+      assert.equal(keptSpecJson(refRc.metadata.annotations['deployflow.io/app-spec'], [{ name: 'other', env: [] }]), undefined);
+      assert.equal(keptSpecJson('not json', refRc.spec.template.spec.containers), undefined);
+    });
   });
 
   test('containers get the resolved image, ports, probe and resources', () => {

@@ -95,14 +95,28 @@ describe('container env', () => {
     { name: 'key starting with a digit', set: { [`${C}.env.1ST`]: 'x' }, expect: [[`${C}.env.1ST`, /^must be a name of letters, digits and '_'/]] },
     { name: 'key with a hyphen', set: { [`${C}.env.LOG-LEVEL`]: 'x' }, expect: [[`${C}.env.LOG-LEVEL`, /^must be a name/]] },
     { name: 'ENVIRONMENT reserved', set: { [`${C}.env.ENVIRONMENT`]: 'prod' }, expect: [[`${C}.env.ENVIRONMENT`, 'is reserved: deployflow sets it from the environment secret']] },
-    { name: 'nested value', set: { [`${C}.env.CONFIG`]: { a: 1 } }, expect: [[`${C}.env.CONFIG`, 'must be a string, number or boolean']] },
-    { name: 'null value', set: { [`${C}.env.EMPTY`]: null }, expect: [[`${C}.env.EMPTY`, 'must be a string, number or boolean']] },
+    { name: 'nested value', set: { [`${C}.env.CONFIG`]: { a: 1 } }, expect: [[`${C}.env.CONFIG`, /^must be a string, number or boolean, or \{ secretKeyRef/]] },
+    { name: 'null value', set: { [`${C}.env.EMPTY`]: null }, expect: [[`${C}.env.EMPTY`, /^must be a string, number or boolean/]] },
+    { name: 'secretKeyRef', set: { [`${C}.env.DB_PASSWORD`]: { secretKeyRef: { name: 'awesome-api-db', key: 'password' } } }, expect: [] },
+    { name: 'configMapKeyRef', set: { [`${C}.env.FEATURES`]: { configMapKeyRef: { name: 'awesome.flags', key: 'features.json' } } }, expect: [] },
+    { name: 'both kinds of reference', set: { [`${C}.env.X`]: { secretKeyRef: { name: 'a', key: 'b' }, configMapKeyRef: { name: 'a', key: 'b' } } }, expect: [[`${C}.env.X`, 'must have exactly one of secretKeyRef, configMapKeyRef']] },
+    { name: 'reference with an extra field', set: { [`${C}.env.X`]: { secretKeyRef: { name: 'a', key: 'b' }, value: 'c' } }, expect: [[`${C}.env.X.value`, /^unknown field/]] },
+    { name: 'reference to a bad Secret name', set: { [`${C}.env.X`]: { secretKeyRef: { name: 'Not_A_Name', key: 'k' } } }, expect: [[`${C}.env.X.secretKeyRef.name`, /^must name a Secret: a DNS-1123 subdomain/]] },
+    { name: 'reference without a key', set: { [`${C}.env.X`]: { configMapKeyRef: { name: 'cm' } } }, expect: [[`${C}.env.X.configMapKeyRef.key`, /^must be a data key/]] },
+    { name: 'reference key with a slash', set: { [`${C}.env.X`]: { secretKeyRef: { name: 's', key: 'a/b' } } }, expect: [[`${C}.env.X.secretKeyRef.key`, /^must be a data key/]] },
+    { name: 'reference not a mapping', set: { [`${C}.env.X`]: { secretKeyRef: 'db/password' } }, expect: [[`${C}.env.X.secretKeyRef`, 'must be a mapping { name, key }']] },
+    { name: 'an inline credential passes the spec (the worker policy judges it)', set: { [`${C}.env.DB_PASSWORD`]: 'hunter2' }, expect: [] },
     { name: 'lowercase and underscore keys', set: { [`${C}.env._private`]: 'x', [`${C}.env.http_proxy`]: 'x' }, expect: [] },
   ]);
 
   test('numbers and booleans become strings', () => {
     const spec = validateAppSpec(edit(sampleRaw(), { [`${C}.env`]: { PORT: 8080, DEBUG: true, RATIO: 0.5, NAME: 'x' } }));
     assert.deepEqual(spec.containers[0]?.env, { PORT: '8080', DEBUG: 'true', RATIO: '0.5', NAME: 'x' });
+  });
+
+  test('a validated spec with references validates to itself (the workflow re-checks its input)', () => {
+    const spec = validateAppSpec(edit(sampleRaw(), { [`${C}.env.DB_PASSWORD`]: { secretKeyRef: { name: 'db', key: 'password' } } }));
+    assert.deepEqual(validateAppSpec(JSON.parse(JSON.stringify(spec))), spec);
   });
 });
 
