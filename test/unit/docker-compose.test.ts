@@ -195,10 +195,10 @@ describe('docker-compose.yml: encrypted payloads', () => {
     const codec = service('codec-server');
     assert.equal(codec.command?.[0], 'codec-server');
     const port = codec.command?.[codec.command.indexOf('--port') + 1];
-    assert.ok(codec.ports?.includes(`${port}:${port}`));
-    assert.equal(codec.command?.[codec.command.indexOf('--allow-origin') + 1], 'http://localhost:8080', 'only the UI\'s origin');
-    assert.match(service('temporal-ui').environment?.TEMPORAL_CODEC_ENDPOINT ?? '', new RegExp(`^http://localhost:${port}/token/\\$\\{DEPLOYFLOW_CODEC_SERVER_TOKEN`));
-    for (const name of ['codec-server', 'setup', 'worker-staging', 'worker-production']) {
+    assert.ok(codec.ports?.includes(`127.0.0.1:${port}:${port}`));
+    assert.equal(codec.command?.[codec.command.indexOf('--allow-origin') + 1], 'http://127.0.0.1:8080', 'only the UI\'s origin');
+    assert.match(service('temporal-ui').environment?.TEMPORAL_CODEC_ENDPOINT ?? '', new RegExp(`^http://127.0.0.1:${port}/token/\\$\\{DEPLOYFLOW_CODEC_SERVER_TOKEN`));
+    for (const name of ['codec-server', 'setup-staging', 'setup-production', 'worker-staging', 'worker-production', 'slack']) {
       assert.match(service(name).environment?.DEPLOYFLOW_CODEC_KEYS ?? '', /^\$\{DEPLOYFLOW_CODEC_KEYS:\?/, `${name} gets the keys, and compose refuses to start without them`);
     }
   });
