@@ -185,7 +185,10 @@ export const INPUT_CASES: InputCase[] = [
 
   // Limits on what is stored.
   { id: 'annotations-oversized', attack: 'a spec whose RC annotations exceed 256 KiB', rule: 'annotation size', expect: [/spec/, /annotations|256 KiB|262144/],
-    input: deployOf((_, c) => (c.env = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`VAR_${i}`, 'x'.repeat(1000)])))) },
+    // Inline env values stay out of the app-spec annotation (issue 14), so the bulk rides in a probe's headers.
+    input: deployOf((_, c) => {
+      c.readinessProbe = { httpGet: { path: '/healthz', port: 8080, httpHeaders: Array.from({ length: 300 }, (_, i) => ({ name: `X-Pad-${i}`, value: 'x'.repeat(1000) })) } };
+    }) },
   { id: 'requested-by-oversized', attack: 'a 100 000-character requestedBy', rule: 'text limits', expect: [/requestedBy/, /at most/],
     input: deployOf(() => {}, { requestedBy: 'x'.repeat(100_000) }) },
   { id: 'source-oversized', attack: 'a 100 000-character source', rule: 'text limits', expect: [/source/, /at most/],
