@@ -5,6 +5,8 @@
 // (and the worker-policy entry where one applies), end, write nothing, and leave
 // the app's lock free.
 import { workflowIdFor } from '../../domain/names.js';
+import { validateAppSpec } from '../../domain/spec.js';
+import { edit, sampleRaw } from '../unit/spec-fixture.js';
 
 export const APP = 'awesome-api';
 export const REQUESTED_BY = 'hostile-tier';
@@ -54,38 +56,17 @@ type Mapping = Record<string, unknown>;
 
 /** The example spec as the client sends it (validated, defaults filled in), in the case's namespace. */
 export function baseSpec(namespace: string): Mapping {
-  return {
-    name: APP,
-    app: 'awesome',
-    tier: 'backend',
-    role: 'api',
-    language: 'nodejs',
-    namespace,
-    replicas: 2,
-    containers: [
-      {
-        name: 'api',
-        image: 'registry.example/awesome-api',
-        ports: [{ name: 'http', containerPort: 8080 }],
-        env: { LOG_LEVEL: 'info' },
-        readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
-        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-        volumeMounts: [],
-      },
-    ],
-    volumes: [],
-    perNode: false,
-    strategy: {
-      maxSurge: 1,
-      maxUnavailable: 0,
-      minReadySeconds: 0,
-      progressDeadlineSeconds: 15,
-      onFailure: 'rollback',
-      decisionTimeoutSeconds: 3600,
-      approval: 'none',
-    },
-    revisionHistoryLimit: 2,
-  };
+  // The unit tests' sample spec, sized for this tier: bounded resources (the policy caps them), two replicas, quick strategy.
+  return validateAppSpec(
+    edit(sampleRaw(), {
+      name: APP,
+      namespace,
+      replicas: 2,
+      'containers[0].resources': { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      'strategy.minReadySeconds': 0,
+      'strategy.progressDeadlineSeconds': 15,
+    }),
+  ) as unknown as Mapping;
 }
 
 /** A deploy input of the base spec changed by `edit`. */
