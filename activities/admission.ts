@@ -22,10 +22,17 @@ export interface AdmissionDeps {
   kube: Kube;
   environment: string;
   policy: WorkerPolicy;
+  /** The UID of this worker's cluster's kube-system namespace, when the worker could read it. */
+  cluster?: string;
+}
+
+/** The checked value, and the cluster that admitted it: the deploy is pinned to that cluster from here on. */
+export interface AdmittedDeploy extends CheckedDeploy {
+  cluster?: string;
 }
 
 /** The deploy's checked value, or a non-retryable refusal naming every problem. */
-export async function admitDeploy(deps: AdmissionDeps, raw: unknown, callerWorkflowId: string): Promise<CheckedDeploy> {
+export async function admitDeploy(deps: AdmissionDeps, raw: unknown, callerWorkflowId: string): Promise<AdmittedDeploy> {
   const input = inputMapping(raw, 'admitDeploy');
   if (input.environment !== deps.environment) {
     throw refuse('EnvironmentMismatch', `environment: must be "${deps.environment}", the environment this worker serves (a deploy for ${JSON.stringify(input.environment)} reached it)`);
@@ -46,7 +53,7 @@ export async function admitDeploy(deps: AdmissionDeps, raw: unknown, callerWorkf
   if (sized.workflowId !== callerWorkflowId) {
     throw refuse('WorkflowIdMismatch', `a deploy of ${sized.spec.namespace}/${sized.spec.name} must run as workflow ${sized.workflowId}, not ${callerWorkflowId}`);
   }
-  return sized;
+  return deps.cluster ? { ...sized, cluster: deps.cluster } : sized;
 }
 
 /**

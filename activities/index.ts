@@ -3,10 +3,9 @@
 // the local stack, and nothing reads configuration when this module loads.
 import { Context } from '@temporalio/activity';
 import { renderReplicationController as render, type PodTemplate, type ReplicationControllerManifest, type RenderInput } from '../domain/render.js';
-import type { CheckedDeploy } from '../domain/check-deploy.js';
 import { DEFAULT_WORKER_POLICY, type WorkerPolicy } from '../domain/worker-policy.js';
 import type { Kube } from './kube.js';
-import { admitDeploy, verifyManifest } from './admission.js';
+import { admitDeploy, verifyManifest, type AdmittedDeploy } from './admission.js';
 import { allowedNamespace, dnsName, inputMapping, lockedApp, rcOfApp, refuse, replicaCount } from './guard.js';
 import { ensureEnvironmentSecret } from './secret.js';
 import {
@@ -22,6 +21,7 @@ import { postNotification, type DeployNotification } from './notify.js';
 import { countSchedulableNodes } from './nodes.js';
 
 export type { RcInfo } from './replication-controllers.js';
+export type { AdmittedDeploy } from './admission.js';
 export type { PodCounts, PodWaitInput } from './pods.js';
 export type { DeployNotification, NotificationEvent } from './notify.js';
 
@@ -35,6 +35,8 @@ export interface ActivityDeps {
   webhooks?: string[];
   /** Temporal Web UI base URL, for links in notifications. */
   uiUrl?: string;
+  /** This cluster's identity (kube-system's UID): admission pins each deploy to it. */
+  cluster?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface ActivityDeps {
  * with anything): writes check the namespace against the policy, that the caller
  * holds the app's lock, and that the object is the app's own (see guard.ts).
  */
-export function createActivities({ kube, environment, webhooks = [], uiUrl, policy = DEFAULT_WORKER_POLICY }: ActivityDeps) {
+export function createActivities({ kube, environment, webhooks = [], uiUrl, policy = DEFAULT_WORKER_POLICY, cluster }: ActivityDeps) {
   // Shared by every wait of this worker: a rollout lists and watches its app once.
   const watches = new ClusterWatches(kube);
   const callerId = () => Context.current().info.workflowExecution?.workflowId ?? '';
@@ -54,8 +56,8 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
   };
   return {
     /** The deploy's one checked value, from its untrusted input and this worker's policy. */
-    async admitDeploy(input: unknown): Promise<CheckedDeploy> {
-      return admitDeploy({ kube, environment, policy }, input, callerId());
+    async admitDeploy(input: unknown): Promise<AdmittedDeploy> {
+      return admitDeploy({ kube, environment, policy, cluster }, input, callerId());
     },
 
     async ensureEnvironmentSecret(raw: { namespace: string; environment: string }): Promise<{ created: boolean }> {
@@ -91,12 +93,15 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
       return createReplicationController(kube, verified, owner);
     },
 
-    async scaleReplicationController(raw: { namespace: string; name: string; replicas: number }): Promise<void> {
+    /** With `from`: only if the RC still runs that many replicas (see scaleReplicationController). */
+    async scaleReplicationController(raw: { namespace: string; name: string; replicas: number; from?: number }): Promise<void> {
       const input = inputMapping(raw, 'scaleReplicationController');
       const { namespace, owner } = writeTarget(input, 'scaleReplicationController');
       const name = dnsName(input, 'name', 'scaleReplicationController');
       rcOfApp(name, owner.app, 'scaleReplicationController');
-      await scaleReplicationController(kube, namespace, name, replicaCount(input.replicas, policy, 'scaleReplicationController'), owner);
+      const replicas = replicaCount(input.replicas, policy, 'scaleReplicationController');
+      const from = input.from === undefined ? undefined : replicaCount(input.from, policy, 'scaleReplicationController');
+      await scaleReplicationController(kube, namespace, name, replicas, owner, from);
     },
 
     async deleteReplicationController(raw: { namespace: string; name: string }): Promise<void> {

@@ -109,19 +109,41 @@ export async function createReplicationController(kube: Kube, manifest: Replicat
 /**
  * Sets spec.replicas through the scale subresource: no read-modify-write race
  * on the RC. Scaling a missing RC to 0 deletes the pods it may have left.
+ *
+ * With `from`, the scale is a compare-and-set: it applies only to an RC that
+ * still runs `from` replicas (or already runs `replicas`: a retry), and the
+ * replace carries the resourceVersion it read, so a change in between is a
+ * retried Conflict. Any other size means the workflow planned from a stale
+ * picture (a Temporal Reset replays old counts, someone rescaled between two
+ * steps): StalePlan, and nothing is written; the workflow re-plans from the RCs.
  */
-export async function scaleReplicationController(kube: Kube, namespace: string, name: string, replicas: number, owner: Owner): Promise<void> {
+export async function scaleReplicationController(kube: Kube, namespace: string, name: string, replicas: number, owner: Owner, from?: number): Promise<void> {
   const rc = await readRaw(kube, namespace, name);
   if (!rc) {
     if (replicas !== 0) throw refuse('NotFound', `scale RC ${namespace}/${name} to ${replicas}: it does not exist`);
     return deleteOrphanedPods(kube, namespace, name, owner);
   }
   assertOwned(rc, owner, `scale RC ${namespace}/${name}`);
+  const current = rc.spec?.replicas ?? 0;
+  if (from !== undefined && current !== from && current !== replicas) {
+    throw ApplicationFailure.create({
+      type: 'StalePlan',
+      nonRetryable: true,
+      message: `RC ${namespace}/${name} runs ${current} replicas, not the ${from} this step planned from; nothing was written`,
+      details: [{ replicas: current }],
+    });
+  }
+  if (from !== undefined && current === replicas) return;
   try {
     await kube.core.replaceNamespacedReplicationControllerScale({
       name,
       namespace,
-      body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace }, spec: { replicas } },
+      body: {
+        apiVersion: 'autoscaling/v1',
+        kind: 'Scale',
+        metadata: { name, namespace, ...(from !== undefined && { resourceVersion: rc.metadata?.resourceVersion }) },
+        spec: { replicas },
+      },
     });
   } catch (err) {
     if (!(replicas === 0 && isNotFound(err))) throw toFailure(err, `scale RC ${namespace}/${name} to ${replicas}`);

@@ -33,6 +33,8 @@ export interface DeployRequest {
   labelPolicy?: LabelPolicy;
   /** The target worker's policy, to refuse early what it would refuse (it checks again itself). */
   workerPolicy?: WorkerPolicy;
+  /** Continue as new after this many steps (default: the workflow's, 500). */
+  maxStepsPerRun?: number;
 }
 
 export type DeployWorkflow = (input: DeployInput) => Promise<DeployResult>;
@@ -60,7 +62,15 @@ export function prepareDeploy(request: DeployRequest): PreparedDeploy {
   // The worker checks all of this again with its own policy (the admission activity).
   const checked = checkDeploy({ ...request, requestedBy: request.requestedBy ?? process.env.USER ?? 'unknown' });
   const { spec, environment, image, requestedBy, source } = checked;
-  const input: DeployInput = { spec, environment, image, requestedBy, source, ...(request.labelPolicy && { labelPolicy: request.labelPolicy }) };
+  const input: DeployInput = {
+    spec,
+    environment,
+    image,
+    requestedBy,
+    source,
+    ...(request.labelPolicy && { labelPolicy: request.labelPolicy }),
+    ...(request.maxStepsPerRun !== undefined && { maxStepsPerRun: request.maxStepsPerRun }),
+  };
   return { input, meta: { app: spec.name, namespace: spec.namespace, image, supersede: request.supersede } };
 }
 

@@ -15,6 +15,7 @@ import { labelsCommand } from './commands/labels.js';
 import { listCommand } from './commands/list.js';
 import { approveCommand, pauseCommand, resumeCommand, retryCommand } from './commands/operator.js';
 import { renderCommand } from './commands/render.js';
+import { resetCommand } from './commands/reset.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { setupCommand } from './commands/setup.js';
 import { slackCommand } from './commands/slack.js';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   watchCommand,
   retryCommand,
   rollbackCommand,
+  resetCommand,
   pauseCommand,
   resumeCommand,
   approveCommand,

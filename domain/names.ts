@@ -33,6 +33,12 @@ export function taskQueueFor(environment: string): string {
   return `deploy-${environment}`;
 }
 
+/**
+ * The activity header that pins a deploy to one cluster (the UID of its
+ * kube-system namespace): a worker of another cluster refuses the activity.
+ */
+export const CLUSTER_PIN_HEADER = 'deployflow-cluster';
+
 export const SEARCH_ATTRIBUTES = {
   environment: 'DeployEnvironment',
   app: 'DeployApp',

@@ -11,6 +11,8 @@ export const PHASES = [
   'AwaitingApproval',
   'Stuck',
   'RollingBack',
+  // After the last step: the final check, old revisions deleted, the notification.
+  'Finishing',
   'Succeeded',
   'RolledBack',
   'Failed',

@@ -2,10 +2,11 @@
 // surge/unavailable resolving to zero (needs replicas) and the perNode limits.
 import type { StrategySpec } from './spec.js';
 import { parseIntOrPercent, scaledValue, type IntOrPercent } from './int-or-percent.js';
-import { checkKnownKeys, isMapping, optionalEnum, optionalInt, type Issues, type Mapping } from './spec-checks.js';
+import { checkInt, checkKnownKeys, isMapping, optionalEnum, optionalInt, type Issues, type Mapping } from './spec-checks.js';
 
 const STRATEGY_KEYS = [
   'maxSurge', 'maxUnavailable', 'minReadySeconds', 'progressDeadlineSeconds', 'onFailure', 'decisionTimeoutSeconds', 'approval',
+  'approvalTimeoutSeconds', 'maxPauseSeconds',
 ] as const;
 const INT_OR_PERCENT_RULE = 'must be a non-negative integer or a percentage like "25%"';
 
@@ -18,6 +19,24 @@ export const STRATEGY_DEFAULTS: StrategySpec = {
   decisionTimeoutSeconds: 3600,
   approval: 'none',
 };
+
+/**
+ * How long a deploy holds its app's lock waiting for a person: the approval gate
+ * and a pause end in a rollback after these, never in a lock held forever. Not
+ * in STRATEGY_DEFAULTS: a spec that does not name them stays byte for byte what
+ * it was (its RCs' app-spec annotation, replayed histories).
+ */
+export const HOLD_DEFAULTS = { approvalTimeoutSeconds: 86400, maxPauseSeconds: 86400 } as const;
+
+/** Longest hold a spec may ask for: a deploy's whole execution is bounded by seven days. */
+const MAX_HOLD_SECONDS = 6 * 86400;
+
+export function holdLimits(strategy: Pick<StrategySpec, 'approvalTimeoutSeconds' | 'maxPauseSeconds'>): { approvalTimeoutSeconds: number; maxPauseSeconds: number } {
+  return {
+    approvalTimeoutSeconds: strategy.approvalTimeoutSeconds ?? HOLD_DEFAULTS.approvalTimeoutSeconds,
+    maxPauseSeconds: strategy.maxPauseSeconds ?? HOLD_DEFAULTS.maxPauseSeconds,
+  };
+}
 
 /** perNode pods hold a hostPort, so a second pod cannot start on a node until the first is gone. */
 export const PER_NODE_DEFAULTS = { maxSurge: 0, maxUnavailable: 1 } as const;
@@ -55,6 +74,9 @@ export function validateStrategy(raw: unknown, ctx: StrategyContext, issues: Iss
   );
   const onFailure = optionalEnum(m.onFailure, 'strategy.onFailure', ['rollback', 'wait'] as const, defaults.onFailure, issues);
   const approval = optionalEnum(m.approval, 'strategy.approval', ['none', 'after-first-step'] as const, defaults.approval, issues);
+  const hold = { min: 1, max: MAX_HOLD_SECONDS };
+  const approvalTimeoutSeconds = m.approvalTimeoutSeconds === undefined ? undefined : checkInt(m.approvalTimeoutSeconds, 'strategy.approvalTimeoutSeconds', hold, issues);
+  const maxPauseSeconds = m.maxPauseSeconds === undefined ? undefined : checkInt(m.maxPauseSeconds, 'strategy.maxPauseSeconds', hold, issues);
 
   return {
     maxSurge: maxSurge ? asWritten(maxSurge) : defaults.maxSurge,
@@ -64,6 +86,8 @@ export function validateStrategy(raw: unknown, ctx: StrategyContext, issues: Iss
     onFailure: onFailure ?? defaults.onFailure,
     decisionTimeoutSeconds: decisionTimeoutSeconds ?? defaults.decisionTimeoutSeconds,
     approval: approval ?? defaults.approval,
+    ...(approvalTimeoutSeconds !== undefined && { approvalTimeoutSeconds }),
+    ...(maxPauseSeconds !== undefined && { maxPauseSeconds }),
   };
 }
 

@@ -54,6 +54,10 @@ export interface StrategySpec {
   onFailure: 'rollback' | 'wait';
   decisionTimeoutSeconds: number;
   approval: 'none' | 'after-first-step';
+  /** How long the approval gate waits before rolling back (absent: HOLD_DEFAULTS; kept absent so older RCs' specs are unchanged). */
+  approvalTimeoutSeconds?: number;
+  /** How long a pause may hold before the deploy rolls back (absent: HOLD_DEFAULTS). */
+  maxPauseSeconds?: number;
 }
 
 export interface AppSpec {

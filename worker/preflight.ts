@@ -17,3 +17,16 @@ export async function checkClusterEnvironment(kube: Kube, environment: string, n
     }
   }
 }
+
+/**
+ * The cluster's identity: the UID of its kube-system namespace, which lives as
+ * long as the cluster. Undefined when the worker may not read it (its deploys
+ * are then not pinned; examples/worker/rbac.yaml grants the read).
+ */
+export async function readClusterUid(kube: Kube): Promise<string | undefined> {
+  try {
+    return (await kube.core.readNamespace({ name: 'kube-system' })).metadata?.uid;
+  } catch {
+    return undefined;
+  }
+}

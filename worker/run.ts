@@ -9,9 +9,12 @@ import { DEFAULT_WORKER_POLICY, type WorkerPolicy } from '../domain/worker-polic
 import { createActivities } from '../activities/index.js';
 import { kubeFromConfig } from '../activities/kube.js';
 import { codecSetup } from '../codec/data-converter.js';
-import { checkClusterEnvironment } from './preflight.js';
+import { checkClusterEnvironment, readClusterUid } from './preflight.js';
+import { clusterPinInterceptor } from './cluster-pin.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Bundled with the workflows (a pre-built bundle must include them too). */
+export const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/cluster-pin.ts', import.meta.url))];
 
 export interface WorkerConfig {
   environment: string;
@@ -36,6 +39,7 @@ export interface WorkerConfig {
 export async function createWorker(config: WorkerConfig): Promise<Worker> {
   const kube = kubeFromConfig(config.kubeConfig);
   await checkClusterEnvironment(kube, config.environment, config.namespaces);
+  const cluster = await readClusterUid(kube);
   const { dataConverter } = codecSetup(config.codecEnv ?? process.env);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   return Worker.create({
@@ -44,12 +48,17 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     namespace: config.temporal.namespace ?? 'default',
     taskQueue: taskQueueFor(config.environment),
     ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
+    interceptors: {
+      activity: [clusterPinInterceptor(cluster)],
+      ...(!config.workflowBundle && { workflowModules: workflowInterceptorModules }),
+    },
     activities: createActivities({
       kube,
       environment: config.environment,
       policy: config.policy ?? DEFAULT_WORKER_POLICY,
       webhooks: config.webhooks,
       uiUrl: config.uiUrl,
+      cluster,
     }),
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
     // Live pod counts reach `deployctl watch` through heartbeat details: send them promptly.

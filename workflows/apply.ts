@@ -8,10 +8,15 @@ import type { ApplyPlan } from './apply-plan.js';
 import { RcGroup } from './rc-group.js';
 import type { Rollout } from './rollback.js';
 
-export async function apply(spec: AppSpec, plan: Exclude<ApplyPlan, { kind: 'unchanged' }>, manifest: ReplicationControllerManifest): Promise<Rollout> {
+export async function apply(
+  spec: AppSpec,
+  plan: Exclude<ApplyPlan, { kind: 'unchanged' }>,
+  manifest: ReplicationControllerManifest,
+  resetSafe: boolean,
+): Promise<Rollout> {
   if (plan.kind === 'scale') {
     const to = sideOf(spec, plan.rc.name, [{ ...plan.rc, desiredReplicas: spec.replicas }], 'new', plan.rc.availableReplicas);
-    return { spec, to, from: sideOf(spec, plan.rc.name, [], 'old', 0), created: false, scaleOnly: { name: plan.rc.name, original: plan.rc.replicas } };
+    return { spec, to, from: sideOf(spec, plan.rc.name, [], 'old', 0), created: false, scaleOnly: { name: plan.rc.name, original: plan.rc.replicas }, resetSafe };
   }
   const { serving, existing } = plan;
   // A first deploy has nothing serving to protect: the RC starts at full size.
@@ -19,7 +24,7 @@ export async function apply(spec: AppSpec, plan: Exclude<ApplyPlan, { kind: 'unc
   const rc = existing ?? (await cluster.create({ ...manifest, spec: { ...manifest.spec, replicas: initial } }));
   const to = sideOf(spec, rc.name, [{ ...rc, desiredReplicas: spec.replicas }], 'new', existing?.availableReplicas ?? 0);
   const from = sideOf(spec, rc.name, serving, 'old', serving.reduce((n, o) => n + o.availableReplicas, 0));
-  return { spec, to, from, created: !existing };
+  return { spec, to, from, created: !existing, resetSafe, ...(resetSafe && { manifest }) };
 }
 
 /** The new side is the RC with the new hash; the old side is every other RC of the app. */

@@ -1,16 +1,18 @@
 // The workflow's view of the cluster: typed activity calls with their retry
 // policies and a one-line summary each, which the Temporal UI shows beside
 // every activity (`scale awesome-api-7f3c to 3`).
-import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
-import type { DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import type { AdmittedDeploy, DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
 import type { PodTemplate, ReplicationControllerManifest, RenderInput } from '../domain/render.js';
-import type { CheckedDeploy } from '../domain/check-deploy.js';
+
 
 // Permanent failures: retrying cannot help, the workflow decides what to do.
 const NON_RETRYABLE = [
   'InvalidSpec', 'Invalid', 'EnvironmentMismatch', 'RolloutStalled', 'RolloutTampered', 'Forbidden', 'Unauthorized', 'NotFound',
   // The worker's own refusals (activities/guard.ts): nothing was written, and retrying cannot change that.
   'InvalidInput', 'PolicyViolation', 'NotLocked', 'NotOwned', 'LookAlikeRc', 'ForgedManifest', 'WorkflowIdMismatch',
+  // A compare-and-set scale found the RC at another size: the workflow re-plans, retrying would not help.
+  'StalePlan',
 ];
 
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', nonRetryableErrorTypes: NON_RETRYABLE };
@@ -37,7 +39,7 @@ export function ensureEnvironmentSecret(namespace: string, environment: string):
 }
 
 /** The worker checks the deploy's untrusted input against its own policy: the one checked value, recorded in history. */
-export function admit(input: unknown): Promise<CheckedDeploy> {
+export function admit(input: unknown): Promise<AdmittedDeploy> {
   // Checking a spec near its size limits is CPU work that a busy worker may take a while over:
   // a timeout here would only re-run the same verdict.
   return acts.admitDeploy.executeWithOptions({ ...CALL, startToCloseTimeout: '2m', summary: 'admit: check the deploy against the worker policy' }, [input]);
@@ -61,24 +63,54 @@ export function create(manifest: ReplicationControllerManifest): Promise<RcInfo>
   ]);
 }
 
-export function scale(namespace: string, name: string, replicas: number): Promise<void> {
-  const summary = `scale ${name} to ${replicas}`;
+/** With `from`, a compare-and-set: StalePlan unless the RC still runs `from` (or already `replicas`). */
+export function scale(namespace: string, name: string, replicas: number, from?: number): Promise<void> {
+  const summary = from === undefined ? `scale ${name} to ${replicas}` : `scale ${name} from ${from} to ${replicas}`;
   // Local: the worker runs the scale inside the workflow task that decided it and
   // goes straight on to the wait, instead of two round trips through the server
   // (activity task, then another workflow task) per scale. Idempotent, so a
   // re-run after a worker crash is harmless. Deploys started before keep their path.
+  const input = { namespace, name, replicas, ...(from !== undefined && { from }) };
   if (patched('scale-as-local-activity')) {
-    return local.scaleReplicationController.executeWithOptions({ ...LOCAL_CALL, summary }, [{ namespace, name, replicas }]);
+    return orOnTheTaskQueue(local.scaleReplicationController.executeWithOptions({ ...LOCAL_CALL, summary }, [input]), () =>
+      acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [input]),
+    );
   }
-  return acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [{ namespace, name, replicas }]);
+  return acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [input]);
 }
 
 export function remove(namespace: string, name: string): Promise<void> {
   return acts.deleteReplicationController.executeWithOptions({ ...CALL, summary: `delete ${name}` }, [{ namespace, name }]);
 }
 
-export function waitForPods(input: PodWaitInput, summary: string): Promise<PodCounts> {
-  return acts.waitForPods.executeWithOptions({ ...WAIT, summary }, [input]);
+/**
+ * `activityId` names the step (`step-3-new`): plain text in history, so
+ * `deployctl reset --to-step` finds where a step began without decoding payloads.
+ */
+export function waitForPods(input: PodWaitInput, summary: string, activityId?: string): Promise<PodCounts> {
+  return acts.waitForPods.executeWithOptions({ ...WAIT, summary, ...(activityId && { activityId }) }, [input]);
+}
+
+/** The app's RCs as the cluster runs them now: what each step plans from. Local: no extra round trip through the server. */
+export function observe(namespace: string, name: string): Promise<RcInfo[]> {
+  const summary = `observe RCs of ${namespace}/${name}`;
+  return orOnTheTaskQueue(local.listReplicationControllers.executeWithOptions({ ...LOCAL_CALL, summary }, [{ namespace, name }]), () =>
+    acts.listReplicationControllers.executeWithOptions({ ...CALL, summary }, [{ namespace, name }]),
+  );
+}
+
+/**
+ * A local activity runs on the worker of the workflow task, which may serve
+ * another cluster than the one the deploy is pinned to (two workers of one
+ * environment, see cluster-pin.ts): that worker refuses it, and the call goes
+ * through the task queue, where a worker of the right cluster takes it.
+ */
+function orOnTheTaskQueue<T>(localCall: Promise<T>, onTaskQueue: () => Promise<T>): Promise<T> {
+  return localCall.catch((err: unknown) => {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (cause instanceof ApplicationFailure && cause.type === 'WrongCluster') return onTaskQueue();
+    throw err;
+  });
 }
 
 /** Never fails and, unless awaited, never holds the deploy up. */

@@ -1,9 +1,11 @@
 // The deploy workflow: ensure the environment secret → render the RC →
 // create-or-replace → stepwise rolling update, with rollback on failure, on an
 // operator's request and on cancellation. The steps live in their own files:
-// apply.ts, rolling-update.ts, rollback.ts, outcome.ts.
-import { CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+// apply.ts, rolling-update.ts, rollback.ts, outcome.ts; a long rollout goes on
+// in a fresh run (continuation.ts).
+import { CancellationScope, ContinueAsNew, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { resolveLimits } from '../domain/rollout.js';
+import { holdLimits } from '../domain/spec-strategy.js';
 import { renderReplicationController, templateHashOf, type RenderInput } from '../domain/render.js';
 import * as cluster from './cluster.js';
 import { nextRevision, planApply, revisionsToDelete } from './apply-plan.js';
@@ -11,10 +13,13 @@ import { apply, sideOf } from './apply.js';
 import { DeployTracker } from './tracker.js';
 import { OperatorControls } from './operator.js';
 import { rollingUpdate } from './rolling-update.js';
-import { forwardGate, rollBack, type Rollout } from './rollback.js';
-import { admitted, describeFailure, initialProgress, invalidSpecAsFailure, legacyTarget, refuseLookAlike } from './target.js';
+import { forwardGate, rollBack, type ForwardHolds, type Rollout } from './rollback.js';
+import { admitted, describeFailure, initialProgress, invalidSpecAsFailure, legacyTarget, refuseLookAlike, type Target } from './target.js';
 import { notifyPhase } from './notifications.js';
 import { assertCleanEnd, fail, finish } from './outcome.js';
+import { maxStepsPerRun, readContinuation, type Continuation } from './continuation.js';
+import { invalidContinuation, resumedRollout } from './resume.js';
+import { planFromCluster } from './plan-from-cluster.js';
 import type { DeployInput, DeployResult, Outcome } from './messages.js';
 
 export async function deploy(input: DeployInput): Promise<DeployResult> {
@@ -22,75 +27,149 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   // throw before the try below, or the workflow task would fail forever.
   const tracker = new DeployTracker(initialProgress(input));
   const controls = new OperatorControls(tracker);
-  tracker.setPhase('Validating');
+  const continued = readContinuation(input);
+  tracker.setPhase(continued && continued !== 'malformed' ? 'RollingOut' : 'Validating');
   let rollout: Rollout | undefined;
 
   try {
-    // The worker's admission activity applies its own policy and returns the one
-    // checked value; deploys started before it existed keep their own checks.
-    const target = patched('admission') ? await admitted(input) : await legacyTarget(input);
-    const { spec, image } = target;
-    tracker.identify(spec.name, spec.namespace, image);
-    Object.assign(tracker.progress, { desired: spec.replicas, approval: spec.strategy.approval });
-    void notifyPhase(tracker, 'started', `deploying ${image} (${spec.replicas} replicas)`);
-
-    // The secret check and the RC list are independent reads: made at once, and the
-    // manifest rendered right here (the create's input records it in history), a
-    // deploy starts two round trips sooner. Deploys started before keep their path.
-    const quickStart = patched('secret-and-list-at-once');
-    tracker.setPhase('EnsuringSecret');
-    const secret = cluster.ensureEnvironmentSecret(spec.namespace, input.environment);
-    const listed = quickStart ? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect) : undefined;
-    listed?.catch(() => undefined); // a refused secret fails the deploy first
-    await secret;
-
-    tracker.setPhase('Rendering');
-    const rcs = await (listed ?? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect));
-    const plan = planApply(rcs, target.expect?.hash ?? templateHashOf(spec, image), spec.replicas);
-    refuseLookAlike(plan);
-    const renderInput: RenderInput = {
-      spec,
-      environment: input.environment,
-      image,
-      revision: (plan.kind === 'roll' ? plan.existing : plan.rc)?.revision ?? nextRevision(rcs),
-      requestedBy: input.requestedBy,
-      source: input.source,
-      workflowId: workflowInfo().workflowId,
-      replicas: spec.replicas,
-    };
-    const manifest = quickStart ? invalidSpecAsFailure(() => renderReplicationController(renderInput)) : await cluster.render(renderInput);
-
-    tracker.setPhase('Applying');
-    if (plan.kind === 'unchanged') {
-      tracker.showRcs(sideOf(spec, plan.rc.name, [plan.rc], 'new', plan.rc.availableReplicas), undefined);
-      const message = `${plan.rc.name} already runs ${image} with ${spec.replicas} replicas`;
-      await notifyPhase(tracker, 'succeeded', `nothing to do: ${message}`);
-      return finish(tracker, 'Unchanged', message, 0, plan.rc);
+    if (continued === 'malformed') throw invalidContinuation();
+    let target: Target;
+    if (continued) {
+      target = await admitted(input, continued.cluster);
+      describeTarget(tracker, target);
+      rollout = resumedRollout(target.spec, target.rcName, continued);
+      tracker.resume(continued);
+    } else {
+      // The worker's admission activity applies its own policy and returns the one
+      // checked value; deploys started before it existed keep their own checks.
+      target = patched('admission') ? await admitted(input) : await legacyTarget(input);
+      const prepared = await prepare(input, target, tracker);
+      if ('unchanged' in prepared) return prepared.unchanged;
+      rollout = prepared.rollout;
     }
-    const limits = resolveLimits(spec.strategy, spec.replicas);
-    rollout = await apply(spec, plan, manifest);
-
-    tracker.setPhase('RollingOut');
-    const { minReadySeconds, progressDeadlineSeconds } = spec.strategy;
-    const steps = await rollingUpdate(
-      { namespace: spec.namespace, from: rollout.from, to: rollout.to, limits, minReadySeconds, progressDeadlineSeconds, detectTampering: true },
-      forwardGate(tracker, controls, rollout),
-    );
-
-    const newName = rollout.to.members[0]?.name ?? '';
-    const after = await cluster.listReplicationControllers(spec.namespace, spec.name);
-    assertCleanEnd(after, newName, spec.replicas);
-    for (const old of revisionsToDelete(after, newName, spec.revisionHistoryLimit)) await cluster.remove(spec.namespace, old.name);
-
-    const outcome: Outcome = rollout.scaleOnly ? 'Scaled' : 'Succeeded';
-    const message = rollout.scaleOnly
-      ? `${newName} scaled from ${rollout.scaleOnly.original} to ${spec.replicas}`
-      : `${newName} serves ${image} with ${spec.replicas} replicas`;
-    await notifyPhase(tracker, 'succeeded', message);
-    return finish(tracker, outcome, message, steps, after.find((rc) => rc.name === newName));
+    return await rollOut(input, target, rollout, tracker, controls, continued);
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     return recover(err, tracker, controls, rollout);
   }
+}
+
+/** Secret, render, create-or-replace: the cluster gets the new RC, or is already as asked. */
+async function prepare(input: DeployInput, target: Target, tracker: DeployTracker): Promise<{ rollout: Rollout } | { unchanged: DeployResult }> {
+  const { spec, image } = target;
+  describeTarget(tracker, target);
+  void notifyPhase(tracker, 'started', `deploying ${image} (${spec.replicas} replicas)`);
+
+  // The secret check and the RC list are independent reads: made at once, and the
+  // manifest rendered right here (the create's input records it in history), a
+  // deploy starts two round trips sooner. Deploys started before keep their path.
+  const quickStart = patched('secret-and-list-at-once');
+  tracker.setPhase('EnsuringSecret');
+  const secret = cluster.ensureEnvironmentSecret(spec.namespace, input.environment);
+  const listed = quickStart ? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect) : undefined;
+  listed?.catch(() => undefined); // a refused secret fails the deploy first
+  await secret;
+
+  tracker.setPhase('Rendering');
+  const rcs = await (listed ?? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect));
+  const plan = planApply(rcs, target.expect?.hash ?? templateHashOf(spec, image), spec.replicas);
+  refuseLookAlike(plan);
+  const renderInput: RenderInput = {
+    spec,
+    environment: input.environment,
+    image,
+    revision: (plan.kind === 'roll' ? plan.existing : plan.rc)?.revision ?? nextRevision(rcs),
+    requestedBy: input.requestedBy,
+    source: input.source,
+    workflowId: workflowInfo().workflowId,
+    replicas: spec.replicas,
+  };
+  const manifest = quickStart ? invalidSpecAsFailure(() => renderReplicationController(renderInput)) : await cluster.render(renderInput);
+
+  tracker.setPhase('Applying');
+  if (plan.kind === 'unchanged') {
+    tracker.showRcs(sideOf(spec, plan.rc.name, [plan.rc], 'new', plan.rc.availableReplicas), undefined);
+    const message = `${plan.rc.name} already runs ${image} with ${spec.replicas} replicas`;
+    await notifyPhase(tracker, 'succeeded', `nothing to do: ${message}`);
+    return { unchanged: finish(tracker, 'Unchanged', message, 0, plan.rc) };
+  }
+  resolveLimits(spec.strategy, spec.replicas);
+  // Decided once, before the first scale: a rollout never changes its rules halfway.
+  const resetSafe = patched('reset-safe-rollout');
+  return { rollout: await apply(spec, plan, manifest, resetSafe) };
+}
+
+/** The stepwise rolling update, then the end: old revisions deleted, the result reported. */
+async function rollOut(
+  input: DeployInput,
+  target: Target,
+  rollout: Rollout,
+  tracker: DeployTracker,
+  controls: OperatorControls,
+  continued: Continuation | undefined,
+): Promise<DeployResult> {
+  const { spec, image } = target;
+  tracker.setPhase('RollingOut');
+  const { minReadySeconds, progressDeadlineSeconds } = spec.strategy;
+  const stepsDone = continued?.stepsDone ?? 0;
+  const steps = await rollingUpdate(
+    {
+      namespace: spec.namespace,
+      from: rollout.from,
+      to: rollout.to,
+      limits: resolveLimits(spec.strategy, rollout.to.target),
+      minReadySeconds,
+      progressDeadlineSeconds,
+      detectTampering: true,
+      stepsDone,
+      ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'forward') }),
+    },
+    forwardGate(tracker, controls, rollout, rollout.resetSafe ? holdsOf(input, target, rollout, tracker, stepsDone, continued) : {}),
+  );
+
+  // Everything after the last step is one phase, in which no operator command can take effect any more.
+  if (rollout.resetSafe) tracker.setPhase('Finishing');
+  const newName = rollout.to.members[0]?.name ?? '';
+  const desired = rollout.to.target;
+  const after = await cluster.listReplicationControllers(spec.namespace, spec.name);
+  assertCleanEnd(after, newName, desired);
+  for (const old of revisionsToDelete(after, newName, spec.revisionHistoryLimit)) await cluster.remove(spec.namespace, old.name);
+
+  const outcome: Outcome = rollout.scaleOnly ? 'Scaled' : 'Succeeded';
+  const message = rollout.scaleOnly
+    ? `${newName} scaled from ${rollout.scaleOnly.original} to ${desired}`
+    : `${newName} serves ${image} with ${desired} replicas`;
+  await notifyPhase(tracker, 'succeeded', message);
+  return finish(tracker, outcome, message, steps, after.find((rc) => rc.name === newName));
+}
+
+function describeTarget(tracker: DeployTracker, { spec, image }: Target): void {
+  tracker.identify(spec.name, spec.namespace, image);
+  Object.assign(tracker.progress, { desired: spec.replicas, approval: spec.strategy.approval });
+}
+
+/** The holds' limits, and the continuation this run hands on when it has done enough steps. */
+function holdsOf(input: DeployInput, target: Target, rollout: Rollout, tracker: DeployTracker, stepsAtStart: number, continued: Continuation | undefined): ForwardHolds {
+  return {
+    ...holdLimits(target.spec.strategy),
+    continueAt: {
+      input: { ...input, continued: undefined },
+      stepsAtStart,
+      limit: maxStepsPerRun(input),
+      state: (stepsDone) => ({
+        runs: (continued?.runs ?? 0) + 1,
+        stepsDone,
+        to: rollout.to.members,
+        from: rollout.from.members,
+        created: rollout.created,
+        ...(rollout.scaleOnly && { scaleOnly: rollout.scaleOnly }),
+        actions: tracker.progress.actions,
+        ...(tracker.progress.lastError && { lastError: tracker.progress.lastError }),
+        paused: tracker.progress.paused,
+        ...(target.cluster && { cluster: target.cluster }),
+      }),
+    },
+  };
 }
 
 /** After a failure, a rollback request or a cancellation: undo what changed, then end (always throws). */

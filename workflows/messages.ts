@@ -6,6 +6,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import type { AppSpec } from '../domain/spec.js';
 import type { Phase } from '../domain/phases.js';
 import type { LabelPolicy } from '../domain/label-policy.js';
+import type { OperatorCommand } from '../domain/operator-table.js';
+import type { Continuation } from './continuation.js';
 import { SEARCH_ATTRIBUTES } from '../domain/names.js';
 
 export interface DeployInput {
@@ -26,6 +28,10 @@ export interface DeployInput {
    * validation already enforces).
    */
   labelPolicy?: LabelPolicy;
+  /** Continue as new after this many steps (default 500; tests force it lower). */
+  maxStepsPerRun?: number;
+  /** Set by the deploy itself when it continues as new: what the next run carries on with. */
+  continued?: Continuation;
 }
 
 export type Outcome = 'Succeeded' | 'Unchanged' | 'Scaled' | 'RolledBack' | 'Failed';
@@ -84,7 +90,7 @@ export interface DeployProgress {
   result?: DeployResult;
 }
 
-export type OperatorCommand = 'retry' | 'rollback' | 'pause' | 'resume' | 'approve';
+export type { OperatorCommand } from '../domain/operator-table.js';
 
 export interface OperatorRequest {
   reason?: string;

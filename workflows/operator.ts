@@ -3,61 +3,40 @@
 // steps, at the approval gate, and while it is stuck).
 import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { operatorRequestProblem } from '../domain/check-deploy.js';
-import { TERMINAL_PHASES, type Phase } from '../domain/phases.js';
+import { operatorVerdict } from '../domain/operator-table.js';
 import { OPERATOR_UPDATES, type OperatorAnswer, type OperatorCommand, type OperatorRequest } from './messages.js';
 import type { DeployTracker } from './tracker.js';
 
 /** Thrown (as a failure type) to unwind the rollout into a rollback. */
 export const ROLLBACK_REQUESTED = 'RollbackRequested';
 
-const NEXT_ACTIONS: Partial<Record<Phase, OperatorCommand[]>> = {
-  Applying: ['pause', 'rollback'],
-  RollingOut: ['pause', 'rollback'],
-  Paused: ['resume', 'rollback'],
-  AwaitingApproval: ['approve', 'rollback'],
-  Stuck: ['retry', 'rollback'],
-};
-
-export function nextActionsFor(phase: Phase, paused: boolean): OperatorCommand[] {
-  const actions = NEXT_ACTIONS[phase] ?? [];
-  return paused && phase !== 'Paused' ? actions.map((a) => (a === 'pause' ? 'resume' : a)) : actions;
-}
-
 export class OperatorControls {
   rollbackRequest: OperatorRequest | undefined;
+  /** Set when deployflow itself asked for the rollback (a hold ran out): the failure type, e.g. ApprovalTimeout. */
+  private rollbackCause: string | undefined;
   private retryRequested = false;
   private approved = false;
   private interruptible: CancellationScope | undefined;
 
   constructor(private readonly tracker: DeployTracker) {
-    this.handle('retry', 'Re-run the stalled step of a stuck deploy', (phase) => phase === 'Stuck' || 'retry needs a stuck deploy (nothing has failed)', () => {
+    this.handle('retry', 'Re-run the stalled step of a stuck deploy', () => {
       this.retryRequested = true;
       return 'retrying the stalled step';
     });
-    this.handle(
-      'rollback',
-      'Roll back to the previous revision',
-      (phase) => phase !== 'RollingBack' || 'the deploy is already rolling back',
-      (request) => {
-        this.rollbackRequest = request;
-        this.interruptible?.cancel();
-        return 'rolling back';
-      },
-    );
-    this.handle(
-      'pause',
-      'Hold the rollout before its next step',
-      (phase) => ((phase === 'RollingOut' || phase === 'Applying') && !this.paused) || (this.paused ? 'the deploy is already paused' : 'only a rolling-out deploy can be paused'),
-      () => {
-        this.setPaused(true);
-        return 'pausing before the next step';
-      },
-    );
-    this.handle('resume', 'Continue a paused rollout', () => this.paused || 'the deploy is not paused', () => {
+    this.handle('rollback', 'Roll back to the previous revision', (request) => {
+      this.rollbackRequest = request;
+      this.interruptible?.cancel();
+      return 'rolling back';
+    });
+    this.handle('pause', 'Hold the rollout before its next step', () => {
+      this.setPaused(true);
+      return 'pausing before the next step';
+    });
+    this.handle('resume', 'Continue a paused rollout', () => {
       this.setPaused(false);
       return 'resuming';
     });
-    this.handle('approve', 'Approve the canary step and continue', (phase) => phase === 'AwaitingApproval' || 'no approval gate is open', () => {
+    this.handle('approve', 'Approve the canary step and continue', () => {
       this.approved = true;
       return 'approved; continuing';
     });
@@ -82,24 +61,48 @@ export class OperatorControls {
     }
   }
 
-  /** Between two steps: honours a requested rollback, and holds while paused. */
-  async betweenSteps(): Promise<void> {
+  /**
+   * Between two steps: honours a requested rollback, and holds while paused.
+   * With `maxPauseSeconds` (deploys started before hold without a limit), a
+   * pause that outlasts it rolls back: no deploy holds its app's lock forever.
+   */
+  async betweenSteps(maxPauseSeconds?: number): Promise<void> {
     this.throwIfRollbackRequested();
     if (!this.paused) return;
     const before = this.tracker.phase;
     this.tracker.setPhase('Paused');
-    await condition(() => !this.paused || this.rollbackRequest !== undefined);
+    if (maxPauseSeconds !== undefined) {
+      this.tracker.waitingFor(`an operator to resume (or roll back); automatic rollback in ${maxPauseSeconds}s`);
+      await this.holdFor(() => !this.paused, maxPauseSeconds, 'PauseTimeout', `paused for longer than strategy.maxPauseSeconds (${maxPauseSeconds}s)`);
+      this.tracker.waitingFor(undefined);
+    } else {
+      await condition(() => !this.paused || this.rollbackRequest !== undefined);
+    }
     this.throwIfRollbackRequested();
     this.tracker.setPhase(before);
   }
 
-  /** The canary gate of `approval: after-first-step`. */
-  async awaitApproval(): Promise<void> {
+  /** The canary gate of `approval: after-first-step`; with a timeout, nobody approving in time means rollback. */
+  async awaitApproval(timeoutSeconds?: number): Promise<void> {
     this.tracker.setPhase('AwaitingApproval');
-    this.tracker.waitingFor('an operator to approve (or roll back)');
-    await condition(() => this.approved || this.rollbackRequest !== undefined);
+    if (timeoutSeconds !== undefined) {
+      this.tracker.waitingFor(`an operator to approve (or roll back); automatic rollback in ${timeoutSeconds}s`);
+      await this.holdFor(() => this.approved, timeoutSeconds, 'ApprovalTimeout', `nobody approved within strategy.approvalTimeoutSeconds (${timeoutSeconds}s)`);
+    } else {
+      this.tracker.waitingFor('an operator to approve (or roll back)');
+      await condition(() => this.approved || this.rollbackRequest !== undefined);
+    }
     this.tracker.waitingFor(undefined);
     this.throwIfRollbackRequested();
+  }
+
+  /** Waits for `done` or a rollback request; after `seconds`, deployflow asks for the rollback itself. */
+  private async holdFor(done: () => boolean, seconds: number, cause: string, reason: string): Promise<void> {
+    const decided = await condition(() => done() || this.rollbackRequest !== undefined, seconds * 1000);
+    if (decided) return;
+    this.rollbackRequest = { reason, requestedBy: 'deployflow' };
+    this.rollbackCause = cause;
+    this.tracker.recordError(cause, reason);
   }
 
   /** Stuck: wait for `retry` or `rollback`; nobody deciding in time means rollback. */
@@ -120,7 +123,7 @@ export class OperatorControls {
     const request = this.rollbackRequest;
     if (request === undefined) return;
     throw ApplicationFailure.create({
-      type: ROLLBACK_REQUESTED,
+      type: this.rollbackCause ?? ROLLBACK_REQUESTED,
       nonRetryable: true,
       message: `rollback requested by ${request.requestedBy ?? 'an operator'}${request.reason ? `: ${request.reason}` : ''}`,
     });
@@ -131,12 +134,7 @@ export class OperatorControls {
     this.tracker.publish();
   }
 
-  private handle(
-    command: OperatorCommand,
-    description: string,
-    allowed: (phase: Phase) => true | string,
-    act: (request: OperatorRequest) => string,
-  ): void {
+  private handle(command: OperatorCommand, description: string, act: (request: OperatorRequest) => string): void {
     setHandler(
       OPERATOR_UPDATES[command],
       (request: OperatorRequest = {}): OperatorAnswer => {
@@ -151,8 +149,7 @@ export class OperatorControls {
           const problem = operatorRequestProblem(request);
           if (problem) throw new Error(`${command} refused: ${problem}`);
           const phase = this.tracker.phase;
-          if ((TERMINAL_PHASES as readonly Phase[]).includes(phase)) throw new Error(`the deploy has ended (${phase})`);
-          const verdict = allowed(phase);
+          const verdict = operatorVerdict(command, phase, this.paused);
           if (verdict !== true) throw new Error(`${command} refused in phase ${phase}: ${verdict}`);
         },
       },

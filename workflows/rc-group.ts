@@ -1,6 +1,7 @@
 // One side of a rolling update: the RCs being scaled up ("to") or down
 // ("from"). Usually one RC each; several old RCs serve at once only when an
 // earlier deploy was interrupted by something deployflow did not control.
+import type { RcInfo } from '../activities/index.js';
 import * as cluster from './cluster.js';
 
 export interface Member {
@@ -36,9 +37,10 @@ export class RcGroup {
   /**
    * Scales the side to `total` pods. Shrinking empties the oldest revision
    * first (the Deployment controller's order); growing refills the newest
-   * first, never past each RC's target.
+   * first, never past each RC's target. With `compareAndSet`, each scale
+   * applies only to an RC still at the size this side believes (else StalePlan).
    */
-  async scaleTo(total: number): Promise<void> {
+  async scaleTo(total: number, compareAndSet = false): Promise<void> {
     let remaining = total;
     const byNewest = [...this.members].sort((a, b) => b.revision - a.revision);
     const sizes = new Map<string, number>();
@@ -51,9 +53,20 @@ export class RcGroup {
     for (const m of this.members) {
       const size = sizes.get(m.name) ?? 0;
       if (size !== m.replicas) {
-        await cluster.scale(this.namespace, m.name, size);
+        await cluster.scale(this.namespace, m.name, size, compareAndSet ? m.replicas : undefined);
         m.replicas = size;
       }
     }
+  }
+
+  /** Takes sizes and availability from the cluster's RCs; a member that is gone counts as 0. */
+  syncWith(rcs: ReadonlyMap<string, RcInfo>): void {
+    let available = 0;
+    for (const m of this.members) {
+      const rc = rcs.get(m.name);
+      m.replicas = rc?.replicas ?? 0;
+      available += Math.min(m.replicas, rc?.availableReplicas ?? 0);
+    }
+    this.available = available;
   }
 }

@@ -10,6 +10,9 @@ import type { DeployTracker } from './tracker.js';
 import type { RcGroup } from './rc-group.js';
 import { rollingUpdate, type StepGate } from './rolling-update.js';
 import { notifyPhase } from './notifications.js';
+import { continueIfDue, type ContinueAt } from './continuation.js';
+import { planFromCluster } from './plan-from-cluster.js';
+import type { ReplicationControllerManifest } from '../domain/render.js';
 
 /** What a deploy changed so far, and so what a rollback must undo. */
 export interface Rollout {
@@ -22,14 +25,32 @@ export interface Rollout {
   created: boolean;
   /** Set for a replicas-only change: rollback restores the original size. */
   scaleOnly?: { name: string; original: number };
+  /** What the new RC was created from (absent in a run continued as new): a reset may need it again. */
+  manifest?: ReplicationControllerManifest;
+  /**
+   * Steps plan from the cluster, scales compare-and-set, holds time out, and a
+   * Finishing phase ends the deploy (patch `reset-safe-rollout`; decided once
+   * per deploy, so a rollout never changes its rules halfway).
+   */
+  resetSafe: boolean;
+}
+
+/** How a forward rollout holds and continues: the limits of its holds, and when to continue as new. */
+export interface ForwardHolds {
+  approvalTimeoutSeconds?: number;
+  maxPauseSeconds?: number;
+  continueAt?: ContinueAt;
 }
 
 /** The forward rollout listens to operators: pause, approval, stuck → retry or rollback. */
-export function forwardGate(tracker: DeployTracker, controls: OperatorControls, rollout: Rollout): StepGate {
+export function forwardGate(tracker: DeployTracker, controls: OperatorControls, rollout: Rollout, holds: ForwardHolds = {}): StepGate {
   const { strategy } = rollout.spec;
   return {
     run: (fn) => controls.run(fn),
-    betweenSteps: () => controls.betweenSteps(),
+    async betweenSteps(stepsDone) {
+      await controls.betweenSteps(holds.maxPauseSeconds);
+      if (holds.continueAt) await continueIfDue(holds.continueAt, stepsDone);
+    },
     async onStall(failure) {
       const reason = (failure.details?.[0] as { reason?: string } | undefined)?.reason;
       tracker.recordError(failure.type ?? 'RolloutStalled', failure.message, reason);
@@ -45,7 +66,7 @@ export function forwardGate(tracker: DeployTracker, controls: OperatorControls, 
         if (patched('notify-awaiting-approval')) {
           void notifyPhase(tracker, 'awaiting-approval', `step ${step} done; waiting for an operator to approve (or roll back)`);
         }
-        await controls.awaitApproval();
+        await controls.awaitApproval(holds.approvalTimeoutSeconds);
         tracker.setPhase('RollingOut');
       }
     },
@@ -70,11 +91,14 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
   const away = rollout.to;
   for (const m of away.members) m.target = 0;
   // Start from what the cluster runs, not from what the rollout believed: a
-  // failure (or someone's hand) may have left the RCs at other sizes.
-  const actual = new Map((await cluster.listReplicationControllers(namespace, spec.name)).map((rc) => [rc.name, rc]));
-  for (const side of [back, away]) {
-    for (const m of side.members) m.replicas = actual.get(m.name)?.replicas ?? 0;
-    side.available = side.members.reduce((n, m) => n + (actual.get(m.name)?.availableReplicas ?? 0), 0);
+  // failure (or someone's hand) may have left the RCs at other sizes. A
+  // reset-safe rollback re-reads them before every step anyway.
+  if (!rollout.resetSafe) {
+    const actual = new Map((await cluster.listReplicationControllers(namespace, spec.name)).map((rc) => [rc.name, rc]));
+    for (const side of [back, away]) {
+      for (const m of side.members) m.replicas = actual.get(m.name)?.replicas ?? 0;
+      side.available = side.members.reduce((n, m) => n + (actual.get(m.name)?.availableReplicas ?? 0), 0);
+    }
   }
   try {
     await rollingUpdate(
@@ -86,6 +110,7 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
         minReadySeconds: spec.strategy.minReadySeconds,
         progressDeadlineSeconds: spec.strategy.progressDeadlineSeconds,
         detectTampering: false,
+        ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'back') }),
       },
       rollbackGate(tracker, rollout),
     );

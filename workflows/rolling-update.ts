@@ -12,7 +12,8 @@ import type { RcGroup } from './rc-group.js';
 export interface StepGate {
   /** Runs a wait; an operator's rollback may interrupt it. */
   run<T>(fn: () => Promise<T>): Promise<T>;
-  betweenSteps(): Promise<void>;
+  /** Before each step, and once more when the last one is done (a pause or rollback asked for during it takes effect). */
+  betweenSteps(stepsDone: number): Promise<void>;
   /** A step stalled: return to retry it, throw to give up. */
   onStall(failure: ApplicationFailure): Promise<void>;
   afterStep(step: number, done: boolean): Promise<void>;
@@ -27,9 +28,23 @@ export interface RollingUpdate {
   limits: RolloutLimits;
   minReadySeconds: number;
   progressDeadlineSeconds: number;
-  /** Fail a wait when someone else rescales or deletes an RC (off for rollbacks, which repair). */
+  /** Fail a wait when someone else rescales or deletes an RC during it (off for rollbacks, which repair). */
   detectTampering: boolean;
+  /** Reset-safe rollouts (absent on deploys started before): each step plans from the cluster. */
+  planFromCluster?: PlanFromCluster;
+  /** Steps done before this call (a deploy continued as new carries its count). */
+  stepsDone?: number;
 }
+
+export interface PlanFromCluster {
+  /** Brings both sides to the RCs' real sizes (and re-creates a new RC a reset left deleted). */
+  sync(): Promise<void>;
+  /** Names the step's waits in history: `step` forward (`step-3-new`), `rollback` back. */
+  idPrefix: 'step' | 'rollback';
+}
+
+/** Re-planning that keeps finding the RCs moved is someone fighting the rollout. */
+const MAX_STALE_PLANS = 10;
 
 /** Rolls until `to` runs its target fully available and `from` is at 0; returns the number of steps. */
 export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<number> {
@@ -42,40 +57,61 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     oldAvailable: Math.min(from.available, from.replicas),
     newAvailable: to.available,
   });
-  let step = 0;
+  let step = r.stepsDone ?? 0;
   // The step that runs counts even when what is left of it plans as zero steps
   // (its scales are done, its wait is not): never "step 3 of 2".
   const totalSteps = () => Math.max(step + 1, step + safeCountSteps(desired, from.replicas, limits, to.replicas));
+  const sync = r.planFromCluster;
+  let stalePlans = 0;
 
-  while (!isRolloutDone(state())) {
-    await gate.betweenSteps();
+  for (;;) {
+    if (!sync && isRolloutDone(state())) break;
+    await gate.betweenSteps(step);
+    if (sync) {
+      // Plan from what the cluster runs, not from what this run remembers: a
+      // Reset or a continue-as-new resumes here with counts that may be old.
+      await sync.sync();
+      if (isRolloutDone(state())) break;
+    }
     // While a step runs, it is the one shown: "step 1 of 3" from its first scale on.
     gate.report(step + 1, totalSteps());
-
-    const up = nextScaleUp(state(), limits);
-    const before = to.replicas;
-    if (up !== before) await to.scaleTo(up);
-    if (up !== before || to.available < up) {
-      gate.report(step + 1, totalSteps(), { what: `${up} available pods of ${to.label}`, side: to.side });
-      to.available = (await waitStep(r, to, up, up, gate)).available;
+    const ids = sync && ((s: RcGroup) => `${sync.idPrefix}-${step + 1}-${s.side}`);
+    try {
+      await runStep(step + 1, ids || undefined);
+    } catch (err) {
+      if (!sync || !isStalePlan(err)) throw err;
+      if (++stalePlans > MAX_STALE_PLANS) throw tamperedAfterStalePlans(err);
+      continue;
     }
-
-    const down = nextScaleDown(state(), limits);
-    if (down !== from.replicas) {
-      await from.scaleTo(down);
-      gate.report(step + 1, totalSteps(), { what: `${from.label} to shrink to ${down} pods`, side: from.side });
-      from.available = (await waitStep(r, from, 0, down, gate)).available;
-    }
-
+    stalePlans = 0;
     step += 1;
     const done = isRolloutDone(state());
     gate.report(step, done ? step : totalSteps());
     await gate.afterStep(step, done);
   }
   return step;
+
+  /** One step: grow `to` by what surge allows and wait for it; shrink `from` by what availability allows and wait. */
+  async function runStep(current: number, ids?: (s: RcGroup) => string) {
+    const compareAndSet = ids !== undefined;
+    const up = nextScaleUp(state(), limits);
+    const before = to.replicas;
+    if (up !== before) await to.scaleTo(up, compareAndSet);
+    if (up !== before || to.available < up) {
+      gate.report(current, totalSteps(), { what: `${up} available pods of ${to.label}`, side: to.side });
+      to.available = (await waitStep(r, to, up, up, gate, ids?.(to))).available;
+    }
+
+    const down = nextScaleDown(state(), limits);
+    if (down !== from.replicas) {
+      await from.scaleTo(down, compareAndSet);
+      gate.report(current, totalSteps(), { what: `${from.label} to shrink to ${down} pods`, side: from.side });
+      from.available = (await waitStep(r, from, 0, down, gate, ids?.(from))).available;
+    }
+  }
 }
 
-async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, maxPods: number, gate: StepGate): Promise<PodCounts> {
+async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, maxPods: number, gate: StepGate, activityId?: string): Promise<PodCounts> {
   for (;;) {
     try {
       return await gate.run(() =>
@@ -92,6 +128,7 @@ async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, m
             expect: r.detectTampering ? [...r.to.members, ...r.from.members].map((m) => ({ name: m.name, replicas: m.replicas })) : [],
           },
           `wait for ${side.label}: ${minAvailable} available, at most ${maxPods} pods`,
+          activityId,
         ),
       );
     } catch (err) {
@@ -100,6 +137,17 @@ async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, m
       await gate.onStall(stall);
     }
   }
+}
+
+function isStalePlan(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && cause.type === 'StalePlan';
+}
+
+function tamperedAfterStalePlans(err: unknown): ApplicationFailure {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const message = `the RCs kept changing under the rollout (${MAX_STALE_PLANS} plans in a row were stale): ${cause instanceof Error ? cause.message : String(cause)}`;
+  return ApplicationFailure.create({ type: 'RolloutTampered', nonRetryable: true, message, details: [{ reason: 'RolloutTampered' }] });
 }
 
 /** The RolloutStalled failure inside an activity failure, if that is what it is. */

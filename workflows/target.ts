@@ -18,6 +18,10 @@ export interface Target {
   image: string;
   /** The template the deploy renders and its hash (absent on the legacy path, which derives them). */
   expect?: { hash: string; template: PodTemplate };
+  /** The new RC's name (absent on the legacy path). */
+  rcName?: string;
+  /** The cluster the worker that admitted the deploy serves: its kube-system namespace UID. */
+  cluster?: string;
 }
 
 /**
@@ -25,8 +29,15 @@ export interface Target {
  * under the app's lock (its workflow id) on its environment's task queue, or a
  * second workflow could deploy the same app at once.
  */
-export async function admitted(input: unknown): Promise<Target> {
+export async function admitted(input: unknown, pinnedCluster?: string): Promise<Target> {
   const checked = await cluster.admit(input);
+  if (pinnedCluster !== undefined && checked.cluster !== pinnedCluster) {
+    throw ApplicationFailure.create({
+      type: 'WrongCluster',
+      nonRetryable: true,
+      message: `this deploy runs on the cluster ${pinnedCluster}, but it was admitted by a worker of cluster ${checked.cluster ?? 'unknown'}; nothing was written`,
+    });
+  }
   const { workflowId, taskQueue } = workflowInfo();
   if (workflowId !== checked.workflowId || taskQueue !== checked.taskQueue) {
     throw ApplicationFailure.create({
@@ -35,7 +46,13 @@ export async function admitted(input: unknown): Promise<Target> {
       message: `a deploy of ${checked.spec.namespace}/${checked.spec.name} to ${checked.environment} runs as ${checked.workflowId} on ${checked.taskQueue}, not ${workflowId} on ${taskQueue}; nothing was written`,
     });
   }
-  return { spec: checked.spec, image: checked.image, expect: { hash: checked.hash, template: checked.template } };
+  return {
+    spec: checked.spec,
+    image: checked.image,
+    expect: { hash: checked.hash, template: checked.template },
+    rcName: checked.rcName,
+    ...(checked.cluster && { cluster: checked.cluster }),
+  };
 }
 
 /** An RC with the new hash but another template is never adopted (someone pre-created a look-alike). */

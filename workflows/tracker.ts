@@ -6,7 +6,8 @@ import type { Phase } from '../domain/phases.js';
 import { progressQuery, searchAttributeKeys, type DeployProgress, type OperatorAction, type RcProgress } from './messages.js';
 import { renderDetails } from './details.js';
 import type { RcGroup } from './rc-group.js';
-import { nextActionsFor } from './operator.js';
+import type { Continuation } from './continuation.js';
+import { nextActionsFor } from '../domain/operator-table.js';
 
 export class DeployTracker {
   readonly progress: DeployProgress;
@@ -83,6 +84,12 @@ export class DeployTracker {
 
   recordAction(action: Omit<OperatorAction, 'at'>): void {
     this.progress.actions.push({ ...action, at: new Date().toISOString() });
+    this.publish();
+  }
+
+  /** A run continued as new takes up the last run's record. */
+  resume(c: Pick<Continuation, 'stepsDone' | 'actions' | 'lastError' | 'paused'>): void {
+    Object.assign(this.progress, { step: c.stepsDone, actions: [...c.actions], lastError: c.lastError, paused: c.paused });
     this.publish();
   }
 

@@ -19,10 +19,14 @@ export interface Scenario {
   stallReason?: string;
   /** Milliseconds each wait takes (lets tests send updates mid-rollout). */
   waitMs?: number;
+  /** Milliseconds the "succeeded" notification takes (holds a deploy in its Finishing phase). */
+  finishingMs?: number;
   /** The environment the cluster's secret names. */
   secretEnvironment?: string;
   /** Schedulable nodes, for per-node agents. */
   nodes?: number;
+  /** The cluster's identity (kube-system's UID) its admission reports; absent: deploys are not pinned. */
+  cluster?: string;
 }
 
 interface FakeRc {
@@ -80,7 +84,8 @@ export class FakeCluster {
         };
         try {
           const checked = checkDeploy(request);
-          return checked.spec.perNode ? checkDeploy({ ...request, nodeCount: this.scenario.nodes ?? 3 }) : checked;
+          const sized = checked.spec.perNode ? checkDeploy({ ...request, nodeCount: this.scenario.nodes ?? 3 }) : checked;
+          return this.scenario.cluster ? { ...sized, cluster: this.scenario.cluster } : sized;
         } catch (err) {
           if (!(err instanceof InvalidSpecError)) throw err;
           throw ApplicationFailure.create({ type: 'InvalidSpec', message: err.message, nonRetryable: true });
@@ -96,6 +101,7 @@ export class FakeCluster {
       renderReplicationController: async (input) => renderReplicationController(input),
       countSchedulableNodes: async () => this.scenario.nodes ?? 3,
       notify: async (n) => {
+        if (n.event === 'succeeded' && this.scenario.finishingMs) await sleep(this.scenario.finishingMs);
         this.notifications.push(n.event);
         return 0;
       },
@@ -110,9 +116,12 @@ export class FakeCluster {
         this.observe();
         return this.info(rc);
       },
-      scaleReplicationController: async ({ name, replicas }) => {
+      scaleReplicationController: async ({ name, replicas, from }) => {
         const rc = this.rcs.get(name);
         if (!rc) throw ApplicationFailure.create({ type: 'NotFound', message: `RC ${name} not found`, nonRetryable: true });
+        if (from !== undefined && rc.replicas !== from && rc.replicas !== replicas) {
+          throw ApplicationFailure.create({ type: 'StalePlan', message: `RC ${name} runs ${rc.replicas}, not ${from}`, nonRetryable: true });
+        }
         this.writes.push(`scale ${name} ${replicas}`);
         rc.replicas = replicas;
         this.observe();

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { StackInfo } from '../../stack/lifecycle.js';
-import { createWorker, workflowsPath } from '../../worker/run.js';
+import { createWorker, workflowInterceptorModules, workflowsPath } from '../../worker/run.js';
 import { codecSetup, failureConverterPath } from '../../codec/data-converter.js';
 import type { WorkerPolicy } from '../../domain/worker-policy.js';
 
@@ -15,7 +15,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   // With the encrypting failure converter: tests run with the stack's codec keys.
-  bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+  bundle ??= bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
   return bundle;
 }
 

@@ -2,7 +2,11 @@
 // dev server, with the fake cluster's activities instead of Kubernetes.
 import { Worker } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import assert from 'node:assert/strict';
+import type { Phase } from '../../domain/phases.js';
+import { progressQuery } from '../../workflows/messages.js';
+import { clusterPinInterceptor } from '../../worker/cluster-pin.js';
 import fs from 'node:fs';
 import type { AppSpec } from '../../domain/spec.js';
 import { taskQueueFor } from '../../domain/names.js';
@@ -23,6 +27,8 @@ export interface WorkflowHarness {
   cluster: FakeCluster;
   spec(overrides?: SpecOverrides): AppSpec;
   start(image: string, spec?: AppSpec, extra?: Partial<DeployRequest>): Promise<DeployHandle>;
+  /** A second worker on the same task queue, in front of another fake cluster (two workers of one environment). */
+  addWorker(scenario: Scenario): Promise<FakeCluster>;
   close(): Promise<void>;
 }
 
@@ -31,15 +37,18 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
   const environment = `wf-${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const cluster = new FakeCluster(environment, scenario);
   const connection = await NativeConnection.connect({ address: info.temporalAddress });
-  const worker = await Worker.create({
-    connection,
-    namespace: 'default',
-    taskQueue: taskQueueFor(environment),
-    workflowBundle: await workflowBundle(),
-    dataConverter: codecSetup().dataConverter,
-    activities: cluster.activities(),
-  });
-  const running = worker.run();
+  const workerFor = async (fake: FakeCluster, fakeScenario: Scenario) =>
+    Worker.create({
+      connection,
+      namespace: 'default',
+      taskQueue: taskQueueFor(environment),
+      workflowBundle: await workflowBundle(),
+      dataConverter: codecSetup().dataConverter,
+      activities: fake.activities(),
+      interceptors: { activity: [clusterPinInterceptor(fakeScenario.cluster)] },
+    });
+  const workers = [await workerFor(cluster, scenario)];
+  const running = [workers[0]!.run()];
   const client = await temporalClient(info);
   const harness: WorkflowHarness = {
     client,
@@ -52,12 +61,39 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
     start(image, spec = harness.spec(), extra = {}) {
       return startDeploy(client, { spec, environment, image, requestedBy: 'workflow-test', ...extra });
     },
+    async addWorker(other) {
+      const fake = new FakeCluster(environment, other);
+      const worker = await workerFor(fake, other);
+      workers.push(worker);
+      running.push(worker.run());
+      return fake;
+    },
     async close() {
-      worker.shutdown();
-      await running;
+      for (const w of workers) w.shutdown();
+      await Promise.all(running);
       await connection.close();
       await client.connection.close();
     },
   };
   return harness;
+}
+
+/** Polls the progress query until the deploy reaches `phase`. */
+export async function untilPhase(handle: DeployHandle, phase: Phase, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const progress = await handle.query(progressQuery);
+    if (progress.phase === phase) return;
+    if (Date.now() > deadline) throw new Error(`still ${progress.phase}, expected ${phase}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The update was refused by the workflow's validator, with a reason matching `pattern`. */
+export async function refused(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (err: unknown) => {
+    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update refusal, got ${String(err)}`);
+    assert.match(String(err.cause?.message), pattern);
+    return true;
+  });
 }

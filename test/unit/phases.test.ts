@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { PHASES, TERMINAL_PHASES, isPhase, isTerminalPhase } from '../../domain/index.js';
 
 describe('phases', () => {
-  test('the design lists twelve phases in this order', () => {
+  test("the design's twelve phases in this order, and Finishing after the last step", () => {
     assert.deepEqual(
       [...PHASES],
-      ['Validating', 'EnsuringSecret', 'Rendering', 'Applying', 'RollingOut', 'Paused', 'AwaitingApproval', 'Stuck', 'RollingBack', 'Succeeded', 'RolledBack', 'Failed'],
+      ['Validating', 'EnsuringSecret', 'Rendering', 'Applying', 'RollingOut', 'Paused', 'AwaitingApproval', 'Stuck', 'RollingBack', 'Finishing', 'Succeeded', 'RolledBack', 'Failed'],
     );
   });
 

@@ -3,24 +3,12 @@
 // validators refusing what makes no sense in the current phase.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { waitForResult, type DeployHandle } from '../../client/api.js';
+import { waitForResult } from '../../client/api.js';
 import { approveUpdate, pauseUpdate, progressQuery, resumeUpdate, retryUpdate, rollbackUpdate } from '../../workflows/messages.js';
-import type { Phase } from '../../domain/phases.js';
-import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { refused, untilPhase, workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
 const V2 = 'registry.example/awesome-api:2.0.0';
-
-async function untilPhase(handle: DeployHandle, phase: Phase, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const progress = await handle.query(progressQuery);
-    if (progress.phase === phase) return;
-    if (Date.now() > deadline) throw new Error(`still ${progress.phase}, expected ${phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Stalls waits on the new RC's pods while `stalling` is true, once v1 exists. */
 async function stallingHarness(): Promise<{ h: WorkflowHarness; stalling: { on: boolean } }> {
@@ -30,14 +18,6 @@ async function stallingHarness(): Promise<{ h: WorkflowHarness; stalling: { on: 
   });
   await waitForResult(await h.start(V1));
   return { h, stalling };
-}
-
-async function refused(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update refusal, got ${String(err)}`);
-    assert.match(String(err.cause?.message), pattern);
-    return true;
-  });
 }
 
 describe('operators', () => {

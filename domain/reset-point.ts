@@ -1,0 +1,43 @@
+// Where `deployctl reset --to-step N` resets a deploy: the workflow task that
+// began step N. Reset-safe rollouts name every wait after its step
+// (`step-3-new`, `rollback-2-old`) in the activity id, plain text in history,
+// so the point is found without decoding any payload. The task that scheduled
+// step N's first wait is the one that planned it (its scales are local
+// activities of that same task); resetting to it re-runs step N from its plan,
+// which reads the RCs' real sizes first.
+
+/** What this needs of an ActivityTaskScheduled event of Temporal's history. */
+export interface ScheduledActivity {
+  activityId: string;
+  /** The WorkflowTaskCompleted event of the task that scheduled it. */
+  workflowTaskCompletedEventId: number;
+}
+
+export type ResetPoint = { eventId: number } | { refusal: string };
+
+/** Whether a history names its waits by step at all (deploys started before reset-safe rollouts do not). */
+export function namesSteps(scheduled: ScheduledActivity[]): boolean {
+  return scheduled.some((a) => /^(step|rollback)-\d+-(new|old)$/.test(a.activityId));
+}
+
+const STEP_WAIT = /^step-(\d+)-(new|old)$/;
+
+/** The forward steps a run's history began, in order (a stalled step retried counts once). */
+export function stepsBegun(scheduled: ScheduledActivity[]): number[] {
+  const steps = new Set<number>();
+  for (const a of scheduled) {
+    const m = STEP_WAIT.exec(a.activityId);
+    if (m) steps.add(Number(m[1]));
+  }
+  return [...steps].sort((a, b) => a - b);
+}
+
+/** The WorkflowTaskCompleted event to reset to for step `step`, or why there is none in this run. */
+export function resetPointOf(scheduled: ScheduledActivity[], step: number): ResetPoint {
+  const first = scheduled.find((a) => STEP_WAIT.exec(a.activityId)?.[1] === String(step));
+  if (!first) {
+    const begun = stepsBegun(scheduled);
+    return { refusal: begun.length ? `it ran steps ${begun[0]}–${begun[begun.length - 1]} in this run, not step ${step}` : 'it began no step' };
+  }
+  return { eventId: first.workflowTaskCompletedEventId };
+}

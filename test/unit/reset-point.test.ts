@@ -1,0 +1,35 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { namesSteps, resetPointOf, stepsBegun, type ScheduledActivity } from '../../domain/reset-point.js';
+
+const scheduled = (activityId: string, workflowTaskCompletedEventId: number): ScheduledActivity => ({ activityId, workflowTaskCompletedEventId });
+
+const history: ScheduledActivity[] = [
+  scheduled('1', 4), // admission: a numbered activity id, no step
+  scheduled('step-1-new', 20),
+  scheduled('step-1-old', 29),
+  scheduled('step-2-new', 38),
+  scheduled('step-2-new', 47), // the same wait again after a stall: step 2 began at 38
+  scheduled('rollback-1-old', 58),
+];
+
+describe('reset points', () => {
+  test('a step begins at the workflow task that scheduled its first wait', () => {
+    assert.deepEqual(resetPointOf(history, 1), { eventId: 20 });
+    assert.deepEqual(resetPointOf(history, 2), { eventId: 38 });
+  });
+
+  test('rollback waits are not forward steps', () => {
+    assert.deepEqual(stepsBegun(history), [1, 2]);
+  });
+
+  test('a step the run never began is refused, saying which it ran', () => {
+    assert.deepEqual(resetPointOf(history, 3), { refusal: 'it ran steps 1–2 in this run, not step 3' });
+    assert.deepEqual(resetPointOf(history.slice(0, 1), 1), { refusal: 'it began no step' });
+  });
+
+  test('deploys started before reset-safe rollouts are told apart', () => {
+    assert.equal(namesSteps(history), true);
+    assert.equal(namesSteps([scheduled('1', 4), scheduled('7', 12)]), false);
+  });
+});
