@@ -26,3 +26,11 @@ export async function listPods(kc: KubeConfig, namespace: string, labelSelector:
 export function isReady(pod: V1Pod): boolean {
   return !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
+
+/** Cordons (or uncordons) every node: new pods stay Pending, Unschedulable. */
+export async function setCordoned(kc: KubeConfig, unschedulable: boolean): Promise<void> {
+  const api = core(kc);
+  for (const node of (await api.listNode()).items) {
+    await api.patchNode({ name: node.metadata!.name!, body: [{ op: 'replace', path: '/spec/unschedulable', value: unschedulable }] });
+  }
+}

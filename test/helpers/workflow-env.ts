@@ -2,10 +2,7 @@
 // dev server, with the fake cluster's activities instead of Kubernetes.
 import { Worker } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import assert from 'node:assert/strict';
-import type { Phase } from '../../domain/phases.js';
-import { progressQuery } from '../../workflows/messages.js';
+import type { Client } from '@temporalio/client';
 import { clusterPinInterceptor } from '../../worker/cluster-pin.js';
 import fs from 'node:fs';
 import type { AppSpec } from '../../domain/spec.js';
@@ -78,22 +75,3 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
   return harness;
 }
 
-/** Polls the progress query until the deploy reaches `phase`. */
-export async function untilPhase(handle: DeployHandle, phase: Phase, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const progress = await handle.query(progressQuery);
-    if (progress.phase === phase) return;
-    if (Date.now() > deadline) throw new Error(`still ${progress.phase}, expected ${phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The update was refused by the workflow's validator, with a reason matching `pattern`. */
-export async function refused(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update refusal, got ${String(err)}`);
-    assert.match(String(err.cause?.message), pattern);
-    return true;
-  });
-}

@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDeploy, waitForResult, type DeployHandle } from '../../client/api.js';
 import { progressQuery, searchAttributeKeys } from '../../workflows/messages.js';
-import type { Phase } from '../../domain/phases.js';
 import { deployHarness, type DeployHarness, type SpecOverrides } from '../helpers/deploys.js';
-import { core, listRcs } from '../helpers/cluster.js';
+import { listRcs, setCordoned } from '../helpers/cluster.js';
+import { untilPhase } from '../helpers/progress.js';
 import { InvariantWatcher } from '../helpers/invariants.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -28,30 +28,12 @@ describe('operators on the local stack', () => {
     assert.equal((await h.deploy(V1)).outcome, 'Succeeded');
   });
   after(async () => {
-    await setCordoned(false);
+    if (h) await setCordoned(h.kc, false);
     await h?.close();
   });
 
-  async function setCordoned(unschedulable: boolean): Promise<void> {
-    if (!h) return;
-    const api = core(h.kc);
-    for (const node of (await api.listNode()).items) {
-      await api.patchNode({ name: node.metadata!.name!, body: [{ op: 'replace', path: '/spec/unschedulable', value: unschedulable }] });
-    }
-  }
-
   async function start(image: string, overrides: SpecOverrides): Promise<DeployHandle> {
     return startDeploy(h.client, { spec: h.spec(overrides), environment: h.environment, image, requestedBy: 'ops-test' });
-  }
-
-  async function untilPhase(handle: DeployHandle, phase: Phase): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const progress = await handle.query(progressQuery);
-      if (progress.phase === phase) return;
-      assert.ok(Date.now() < deadline, `still ${progress.phase}, waited for ${phase}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
   }
 
   async function servingRc() {
@@ -63,7 +45,7 @@ describe('operators on the local stack', () => {
 
   test('cordoned nodes → Stuck (Unschedulable) → list finds it → uncordon → retry completes from the stalled step', async () => {
     const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
-    await setCordoned(true);
+    await setCordoned(h.kc, true);
     const handle = await start(`registry.example/awesome-api:${++version}.0.0`, { strategy: { onFailure: 'wait', progressDeadlineSeconds: 5 } });
     try {
       await untilPhase(handle, 'Stuck');
@@ -75,7 +57,7 @@ describe('operators on the local stack', () => {
       assert.equal(list.code, 0, list.stderr);
       assert.ok(JSON.stringify(list.json()).includes(handle.workflowId), list.stdout);
 
-      await setCordoned(false);
+      await setCordoned(h.kc, false);
       const retry = await runCli(['retry', 'awesome-api', ...where, '--reason', 'nodes uncordoned', '--requested-by', 'oncall'], env);
       assert.equal(retry.code, 0, retry.stderr);
       const result = await waitForResult(handle);
@@ -83,7 +65,7 @@ describe('operators on the local stack', () => {
       const creates = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createReplicationController');
       assert.equal(creates?.length, 1, 'the retry resumed the step instead of starting over');
     } finally {
-      await setCordoned(false);
+      await setCordoned(h.kc, false);
     }
     const seen = watcher.stop();
     assert.ok(seen.minReady >= 3, `ready pods dropped to ${seen.minReady}`);

@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitForResult } from '../../client/api.js';
 import { approveUpdate, pauseUpdate, progressQuery, resumeUpdate, retryUpdate, rollbackUpdate } from '../../workflows/messages.js';
-import { refused, untilPhase, workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { refused, untilPhase } from '../helpers/progress.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
 const V2 = 'registry.example/awesome-api:2.0.0';

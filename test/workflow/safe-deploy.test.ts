@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { temporal } from '@temporalio/proto';
 import { waitForResult } from '../../client/api.js';
 import { pauseUpdate, progressQuery, resumeUpdate, rollbackUpdate } from '../../workflows/messages.js';
-import { refused, untilPhase, workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { refused, untilPhase } from '../helpers/progress.js';
 
 type History = temporal.api.history.v1.IHistory;
 
