@@ -6,25 +6,40 @@ import fs from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { workflowBundle } from '../helpers/temporal.js';
+import { workflowIdFor } from '../../domain/names.js';
 
-// Today's histories (`npm run fixtures:record`), and ones recorded before the
-// workflow's patched() changes: deploys in flight during an upgrade must replay too.
-const current = new URL('../fixtures/histories/', import.meta.url);
-const older = new URL('../fixtures/histories/before-patches/', import.meta.url);
+// Today's histories (`npm run fixtures:record`), and ones recorded by earlier
+// versions of the workflow: deploys in flight during an upgrade must replay too.
 const PATHS = ['cancel.json', 'first-deploy.json', 'rollback.json', 'rolling-update.json', 'stuck-retry.json'];
+const DIRS = [
+  { label: 'today', dir: new URL('../fixtures/histories/', import.meta.url), paths: [...PATHS, 'continued.json'].sort() },
+  { label: 'before reset-safe rollouts', dir: new URL('../fixtures/histories/before-reset-safety/', import.meta.url), paths: PATHS },
+  { label: 'before the patches', dir: new URL('../fixtures/histories/before-patches/', import.meta.url), paths: PATHS },
+];
+/** The workflow id the recorded deploy ran under, from its input (histories recorded before admission replay under any id). */
+function deployIdOf(history: ReturnType<typeof historyFromJSON>): string | undefined {
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload?.data) return undefined;
+  const input = JSON.parse(Buffer.from(payload.data).toString('utf8')) as { environment?: string; spec?: { namespace?: string; name?: string } };
+  return input.environment && input.spec?.namespace && input.spec.name ? workflowIdFor(input.environment, input.spec.namespace, input.spec.name) : undefined;
+}
+
 const jsonIn = (dir: URL) => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
-test('there is a recorded history for every workflow path, today\'s and from before the patches', () => {
-  assert.deepEqual(jsonIn(current), PATHS);
-  assert.deepEqual(jsonIn(older), PATHS);
+test('there is a recorded history for every workflow path, today\'s and from earlier versions', () => {
+  for (const { dir, paths } of DIRS) assert.deepEqual(jsonIn(dir), paths);
 });
 
-for (const [label, dir] of [['today', current], ['before the patches', older]] as const) {
+for (const { label, dir } of DIRS) {
   for (const file of jsonIn(dir)) {
     test(`replays ${file} (${label}) deterministically`, async () => {
       const history = historyFromJSON(JSON.parse(fs.readFileSync(new URL(file, dir), 'utf8')));
       assert.ok((history.events?.length ?? 0) > 10);
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `replay-${label}-${file}`);
+      // Under the deploy's own id and task queue: the workflow checks that it runs as its app's lock
+      // (the SDK replays on a queue of its own unless told; its options spread over that default).
+      const taskQueue = history.events?.[0]?.workflowExecutionStartedEventAttributes?.taskQueue?.name ?? undefined;
+      const options = { workflowBundle: await workflowBundle(), ...(taskQueue && { taskQueue }) };
+      await Worker.runReplayHistory(options, history, deployIdOf(history) ?? `replay-${label}-${file}`);
     });
   }
 }
