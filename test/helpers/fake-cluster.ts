@@ -32,6 +32,8 @@ export interface Scenario {
 interface FakeRc {
   manifest: ReplicationControllerManifest;
   replicas: number;
+  /** Pods become available when a wait watches them (as they would while a real wait runs). */
+  available: number;
 }
 
 export class FakeCluster {
@@ -56,8 +58,8 @@ export class FakeCluster {
       image: a[ANNOTATIONS.image] ?? '',
       replicas: rc.replicas,
       desiredReplicas: Number(a[ANNOTATIONS.desiredReplicas]),
-      readyReplicas: rc.replicas,
-      availableReplicas: rc.replicas,
+      readyReplicas: rc.available,
+      availableReplicas: rc.available,
       workflowId: a[ANNOTATIONS.workflowId] ?? '',
       appSpec: keptSpecJson(a[ANNOTATIONS.appSpec], rc.manifest.spec.template.spec.containers),
     };
@@ -111,7 +113,7 @@ export class FakeCluster {
         const existing = this.rcs.get(manifest.metadata.name);
         if (existing) return this.info(existing);
         this.writes.push(`create ${manifest.metadata.name} ${manifest.spec.replicas}`);
-        const rc = { manifest, replicas: manifest.spec.replicas };
+        const rc = { manifest, replicas: manifest.spec.replicas, available: 0 };
         this.rcs.set(manifest.metadata.name, rc);
         this.observe();
         return this.info(rc);
@@ -124,6 +126,7 @@ export class FakeCluster {
         }
         this.writes.push(`scale ${name} ${replicas}`);
         rc.replicas = replicas;
+        rc.available = Math.min(rc.available, replicas);
         this.observe();
       },
       deleteReplicationController: async ({ name }) => {
@@ -142,7 +145,9 @@ export class FakeCluster {
             details: [{ reason, reasons: [reason] }],
           });
         }
-        const total = (input.rcs ?? []).reduce((n, name) => n + (this.rcs.get(name)?.replicas ?? 0), 0);
+        const waited = (input.rcs ?? []).flatMap((name) => this.rcs.get(name) ?? []);
+        for (const rc of waited) rc.available = rc.replicas;
+        const total = waited.reduce((n, rc) => n + rc.replicas, 0);
         return { total, ready: total, available: total, terminating: 0, problems: [] };
       },
     };

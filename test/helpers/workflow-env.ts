@@ -34,8 +34,10 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
   const environment = `wf-${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const cluster = new FakeCluster(environment, scenario);
   const connection = await NativeConnection.connect({ address: info.temporalAddress });
-  const workerFor = async (fake: FakeCluster, fakeScenario: Scenario) =>
+  // A second worker in this process needs a build id of its own (the SDK refuses two alike on one queue).
+  const workerFor = async (fake: FakeCluster, fakeScenario: Scenario, buildId?: string) =>
     Worker.create({
+      ...(buildId && { buildId }),
       connection,
       namespace: 'default',
       taskQueue: taskQueueFor(environment),
@@ -60,7 +62,7 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
     },
     async addWorker(other) {
       const fake = new FakeCluster(environment, other);
-      const worker = await workerFor(fake, other);
+      const worker = await workerFor(fake, other, `fake-cluster-${workers.length + 1}`);
       workers.push(worker);
       running.push(worker.run());
       return fake;

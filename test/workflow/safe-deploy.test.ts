@@ -4,8 +4,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { temporal } from '@temporalio/proto';
-import { waitForResult } from '../../client/api.js';
-import { pauseUpdate, progressQuery, resumeUpdate, rollbackUpdate } from '../../workflows/messages.js';
+import { waitForResult, type DeployHandle } from '../../client/api.js';
+import { taskQueueFor, workflowIdFor } from '../../domain/names.js';
+import { DEPLOY_WORKFLOW, pauseUpdate, progressQuery, resumeUpdate, rollbackUpdate } from '../../workflows/messages.js';
 import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
 import { refused, untilPhase } from '../helpers/progress.js';
 
@@ -161,7 +162,14 @@ describe('continue-as-new', () => {
         actions: [],
         paused: false,
       };
-      const result = await waitForResult(await h.start(V2, h.spec(), { continued: forged } as never));
+      // Straight to Temporal, as anyone who may start a workflow can: deployctl never sends a hand-over.
+      const input = { spec: h.spec(), environment: h.environment, image: V2, requestedBy: 'forger', continued: forged };
+      const handle = await h.client.workflow.start(DEPLOY_WORKFLOW, {
+        args: [input],
+        workflowId: workflowIdFor(h.environment, 'default', 'awesome-api'),
+        taskQueue: taskQueueFor(h.environment),
+      });
+      const result = await waitForResult(handle as DeployHandle);
       assert.equal(result.outcome, 'Failed');
       assert.match(result.message, /continued: the rollout it carries is not this deploy's/);
       assert.equal(h.cluster.writes.length, writes, 'nothing was written');
