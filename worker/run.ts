@@ -1,7 +1,9 @@
 // The worker of one environment: polls `deploy-<env>`, runs the deploy
 // workflow and the cluster activities with this cluster's credentials.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import fs from 'node:fs';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { taskQueueFor } from '../domain/names.js';
@@ -10,6 +12,8 @@ import { createActivities } from '../activities/index.js';
 import { kubeFromConfig } from '../activities/kube.js';
 import { codecSetup } from '../codec/data-converter.js';
 import { checkClusterEnvironment } from './preflight.js';
+import { buildIdOfBundle } from './build-id.js';
+import { deploymentOptions, type WorkerVersioning } from './versioning.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -31,6 +35,8 @@ export interface WorkerConfig {
   uiUrl?: string;
   /** Where the codec keys come from (DEPLOYFLOW_CODEC_KEYS / DEPLOYFLOW_CODEC_KEY_FILE); process.env by default. */
   codecEnv?: Readonly<Record<string, string | undefined>>;
+  /** Poll as a version of the environment's Worker Deployment (worker/versioning.ts); unversioned without. */
+  versioning?: WorkerVersioning;
 }
 
 export async function createWorker(config: WorkerConfig): Promise<Worker> {
@@ -38,12 +44,17 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
   await checkClusterEnvironment(kube, config.environment, config.namespaces);
   const { dataConverter } = codecSetup(config.codecEnv ?? process.env);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  // A versioned worker bundles first: its build id is derived from the bundle.
+  const workflowBundle = config.workflowBundle ?? (config.versioning ? await bundle(dataConverter) : undefined);
   return Worker.create({
     dataConverter,
     connection,
     namespace: config.temporal.namespace ?? 'default',
     taskQueue: taskQueueFor(config.environment),
-    ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
+    ...(config.versioning && workflowBundle
+      ? { workerDeploymentOptions: deploymentOptions(config.environment, config.versioning.buildId ?? buildIdOfBundle(bundleCode(workflowBundle))) }
+      : {}),
     activities: createActivities({
       kube,
       environment: config.environment,
@@ -60,4 +71,19 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: 1000,
     identity: `deployflow-worker/${config.environment}@${process.pid}`,
   });
+}
+
+/** What Worker.create would bundle from workflowsPath, with the same converters. */
+async function bundle(dataConverter: DataConverter): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath: dataConverter.failureConverterPath,
+    payloadConverterPath: dataConverter.payloadConverterPath,
+    logger: Runtime.instance().logger,
+  });
+  return { code };
+}
+
+function bundleCode(bundle: NonNullable<WorkerOptions['workflowBundle']>): string {
+  return 'code' in bundle ? bundle.code : fs.readFileSync(bundle.codePath, 'utf8');
 }

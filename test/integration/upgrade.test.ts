@@ -1,0 +1,143 @@
+// A worker upgrade with a deploy in flight, on the real stack: the deploy starts
+// on build A and waits at its approval gate; build B (a changed workflow: the
+// real one plus a patched() step, test/fixtures/upgrade/) starts beside A,
+// promotes itself to current, and A stops — the rolling update of the in-cluster
+// worker Deployment. The approval then reaches B, and the deploy finishes there.
+// Proven from the history: workflow tasks completed by both builds, none by A
+// once B was current, none failed; B's new path ran; I1 and I2 held throughout.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { startDeploy, waitForResult } from '../../client/api.js';
+import { parseSpecText } from '../../client/spec-file.js';
+import { failureConverterPath } from '../../codec/data-converter.js';
+import { workerDeploymentFor } from '../../domain/names.js';
+import { approveUpdate, progressQuery } from '../../workflows/messages.js';
+import { buildIdOfBundle } from '../../worker/build-id.js';
+import { createWorker } from '../../worker/run.js';
+import { promoteWhenRegistered } from '../../worker/versioning.js';
+import { FINISHED_BY_MEMO } from '../fixtures/upgrade/names.js';
+import { runCli } from '../helpers/cli.js';
+import { freshNamespace } from '../helpers/cluster.js';
+import { rawHistory } from '../helpers/history.js';
+import { InvariantWatcher } from '../helpers/invariants.js';
+import { useStack, stackKubeConfig } from '../helpers/stack.js';
+import { rawTemporalClient, temporalClient, workflowBundle } from '../helpers/temporal.js';
+import type { StackInfo } from '../../stack/lifecycle.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+const example = parseSpecText(fs.readFileSync(new URL('../../examples/awesome-api.yaml', import.meta.url), 'utf8'));
+const buildBWorkflows = fileURLToPath(new URL('../fixtures/upgrade/workflows.ts', import.meta.url));
+const quiet = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Running {
+  worker: Worker;
+  buildId: string;
+  stop(): Promise<void>;
+}
+
+async function startBuild(info: StackInfo, kc: KubeConfig, environment: string, namespace: string, code: string): Promise<Running> {
+  const worker = await createWorker({
+    environment,
+    kubeConfig: kc,
+    namespaces: [namespace],
+    temporal: { connectionOptions: { address: info.temporalAddress }, namespace: 'default' },
+    workflowBundle: { code },
+    shutdownGraceSeconds: 2,
+    versioning: {},
+  });
+  const running = worker.run();
+  return {
+    worker,
+    buildId: worker.options.workerDeploymentOptions!.version.buildId,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+describe('worker upgrade with a deploy in flight', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
+
+  test('a deploy started on build A finishes on build B; no workflow task fails; I1 and I2 hold', async () => {
+    const info = await useStack();
+    const kc = stackKubeConfig(info);
+    const namespace = await freshNamespace(kc, 'upgrade');
+    const environment = `env-${namespace}`;
+    const client: Client = await temporalClient(info);
+    const raw = await rawTemporalClient(info);
+    cleanups.push(() => client.connection.close(), () => raw.connection.close());
+
+    const codeA = (await workflowBundle()).code;
+    const codeB = (await bundleWorkflowCode({ workflowsPath: buildBWorkflows, failureConverterPath, logger: quiet })).code;
+    assert.notEqual(buildIdOfBundle(codeA), buildIdOfBundle(codeB), 'a changed workflow is another build');
+
+    // Build A: the only worker, current once it polls.
+    const a = await startBuild(info, kc, environment, namespace, codeA);
+    cleanups.push(() => a.stop());
+    assert.equal((await promoteWhenRegistered(a.worker)).promotion.kind, 'promote');
+
+    // An old version fully ready, then the update that waits for approval after its first step.
+    const spec = { ...example, namespace, strategy: { ...example.strategy, minReadySeconds: 0, progressDeadlineSeconds: 30 } };
+    const first = await startDeploy(client, { spec, environment, image: 'registry.example/awesome-api:1.0.0', requestedBy: 'upgrade-test' });
+    assert.equal((await waitForResult(first)).outcome, 'Succeeded');
+    const watcher = await new InvariantWatcher(kc, namespace, spec.name).start();
+    cleanups.push(async () => void watcher.stop());
+    const gated = { ...spec, strategy: { ...spec.strategy, approval: 'after-first-step' as const } };
+    const handle = await startDeploy(client, { spec: gated, environment, image: 'registry.example/awesome-api:1.1.0', requestedBy: 'upgrade-test' });
+    for (let i = 0; (await handle.query(progressQuery)).phase !== 'AwaitingApproval'; i++) {
+      assert.ok(i < 240, 'the deploy reached its approval gate on build A');
+      await sleep(250);
+    }
+
+    // Build B beside A (maxSurge 1), current once it polls; then A goes.
+    const b = await startBuild(info, kc, environment, namespace, codeB);
+    cleanups.push(() => b.stop());
+    const promoted = await promoteWhenRegistered(b.worker);
+    assert.deepEqual(promoted.promotion, { kind: 'promote', replaces: a.buildId }, 'B is newer than A: it takes over');
+    await a.stop();
+
+    // An older build is refused by hand too: A's code must not get histories B wrote.
+    const back = await runCli(['workers', 'promote', '--env', environment, '--build-id', a.buildId], { TEMPORAL_ADDRESS: info.temporalAddress });
+    assert.equal(back.code, 1, back.stderr);
+    assert.match(back.stderr, /older than the current build/);
+
+    await handle.executeUpdate(approveUpdate, { args: [{ reason: 'upgrade test', requestedBy: 'upgrade-test' }] });
+    const result = await waitForResult(handle);
+    assert.equal(result.outcome, 'Succeeded', JSON.stringify(result));
+    const extremes = watcher.stop();
+
+    const events = (await rawHistory(raw, handle.workflowId, handle.firstExecutionRunId)).events ?? [];
+    const completedBy = events.flatMap((e) => (e.workflowTaskCompletedEventAttributes ? [e.workflowTaskCompletedEventAttributes.deploymentVersion?.buildId ?? ''] : []));
+    assert.ok(completedBy.includes(a.buildId), `build A completed workflow tasks: ${completedBy.join(' ')}`);
+    assert.ok(completedBy.includes(b.buildId), `build B completed workflow tasks: ${completedBy.join(' ')}`);
+    const firstOfB = completedBy.indexOf(b.buildId);
+    assert.deepEqual(completedBy.slice(firstOfB).filter((id) => id !== b.buildId), [], 'no task went back to A once B was current');
+    assert.ok(completedBy.slice(0, firstOfB).every((id) => id === a.buildId), `every task before was A's: ${completedBy.join(' ')}`);
+    assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed on either build');
+    assert.equal(events.filter((e) => e.workflowTaskTimedOutEventAttributes).length, 0, 'no workflow task timed out on either build');
+    const memo = (await client.workflow.getHandle(handle.workflowId).describe()).memo ?? {};
+    assert.equal(memo[FINISHED_BY_MEMO], 'B', "build B's patched() path ran for the deploy started on A");
+
+    // I1 (availability) and I2 (surge) from outside, while the workers changed under the rollout.
+    const { desired, maxSurge, maxUnavailable } = { desired: spec.replicas, maxSurge: Number(spec.strategy.maxSurge), maxUnavailable: Number(spec.strategy.maxUnavailable) };
+    assert.ok(extremes.events > 3, `the watch saw the rollout (${extremes.events} events)`);
+    assert.ok(extremes.minReady >= desired - maxUnavailable, `I1: min ready ${extremes.minReady} >= ${desired - maxUnavailable}`);
+    assert.ok(extremes.maxPods <= desired + maxSurge, `I2: max pods ${extremes.maxPods} <= ${desired + maxSurge}`);
+
+    // What an operator sees: B current and polling, A gone.
+    const workers = await runCli(['workers', '--env', environment, '-o', 'json'], { TEMPORAL_ADDRESS: info.temporalAddress });
+    const doc = workers.json<{ healthy: boolean; currentBuildId: string; workers: Array<{ buildId: string | null }> }>();
+    assert.equal(workers.code, 0, workers.stderr);
+    assert.equal(doc.currentBuildId, b.buildId);
+    assert.ok(doc.workers.some((w) => w.buildId === b.buildId), `a worker of B polls (${workerDeploymentFor(environment)})`);
+  });
+});
