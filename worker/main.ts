@@ -1,4 +1,5 @@
-// `deployctl worker --env E [--policy FILE] [--context C] [--kubeconfig F] [--namespace NS]... [--build-id ID] [--no-promote]`
+// `deployctl worker --env E [--policy FILE] [--context C] [--kubeconfig F] [--namespace NS]... [--build-id ID] [--no-promote] [--ready-file F]`
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -11,11 +12,12 @@ import { WrongClusterError } from './preflight.js';
 import { CodecConfigError } from '../codec/keys.js';
 import { createWorker } from './run.js';
 import { BUILD_ID_ENV, validateBuildId } from './build-id.js';
-import { promoteWhenRegistered } from './versioning.js';
+import { promoteWhenRegistered, untilCurrent } from './versioning.js';
 import { logLine } from './log.js';
 
 const HELP = `deployctl worker --env E [--policy FILE] [--context KUBE_CONTEXT] [--kubeconfig FILE]
                  [--namespace NS]... [--notify-webhook URL]... [--build-id ID] [--no-promote]
+                 [--ready-file FILE]
 
 Runs the deploy worker of environment E: polls task queue deploy-E and applies
 deploys to the cluster of the kubeconfig (KUBECONFIG, ~/.kube/config or the
@@ -37,7 +39,10 @@ The worker is build --build-id (or $${BUILD_ID_ENV}; default: a hash of its
 workflow bundle and SDK version) of the Worker Deployment deployflow-E. Once
 it polls it makes its build current, unless a newer build is current already
 or --no-promote is given (then: deployctl workers promote --env E --build-id ID).
-Running deploys move to the current build at their next step (auto-upgrade).`;
+Running deploys move to the current build at their next step (auto-upgrade).
+--ready-file FILE is created once this worker's build is current (removed at
+start): a readiness probe on it keeps a rolling update from stopping the old
+worker before the new one gets the tasks (examples/worker/deployment.yaml).`;
 
 function jsonLog(entry: LogEntry): void {
   process.stdout.write(logLine(entry) + '\n');
@@ -55,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       'notify-webhook': { type: 'string', multiple: true },
       'build-id': { type: 'string' },
       'no-promote': { type: 'boolean' },
+      'ready-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -84,6 +90,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   Runtime.install({ logger: new DefaultLogger('INFO', jsonLog) });
+  // A file left by an earlier run of this container must not say "ready" before this one is.
+  const readyFile = values['ready-file'];
+  if (readyFile) fs.rmSync(readyFile, { force: true });
   try {
     const worker = await createWorker({
       environment,
@@ -107,7 +116,10 @@ export async function main(argv: string[]): Promise<number> {
       buildId: version?.buildId,
     });
     const running = worker.run();
-    if (!values['no-promote']) void promoteWhenRegistered(worker);
+    void (async () => {
+      if (!values['no-promote']) await promoteWhenRegistered(worker);
+      if (readyFile && (await untilCurrent(worker))) fs.writeFileSync(readyFile, `${version?.buildId}\n`);
+    })();
     await running;
     return 0;
   } catch (err) {

@@ -72,3 +72,23 @@ export async function promoteWhenRegistered(worker: Worker, options: { timeoutMs
   logger.error('worker build not promoted', { deploymentName, buildId, error: lastError });
   return { promotion: { kind: 'gave-up', error: lastError }, buildId };
 }
+
+/**
+ * Resolves true once the worker's build is current (it gets tasks), false if the
+ * worker stops first: a promotion by hand (`deployctl workers promote`) counts too.
+ */
+export async function untilCurrent(worker: Worker, intervalMs = 2000): Promise<boolean> {
+  const version = worker.options.workerDeploymentOptions?.version;
+  const connection = worker.connection;
+  if (!version || !connection) throw new Error('untilCurrent needs a versioned worker with a connection');
+  while (['INITIALIZED', 'RUNNING'].includes(worker.getState())) {
+    try {
+      const routing = routingOf(await connection.workflowService.describeWorkerDeployment({ namespace: worker.options.namespace, deploymentName: version.deploymentName }));
+      if (routing.currentBuildId === version.buildId) return true;
+    } catch {
+      // not registered yet, or Temporal briefly away: ask again
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return false;
+}
