@@ -1,8 +1,9 @@
 // A worker upgrade with a deploy in flight, on the real stack: the deploy starts
 // on build A and waits at its approval gate; build B (a changed workflow: the
-// real one plus a patched() step, test/fixtures/upgrade/) starts beside A,
-// promotes itself to current, and A stops — the rolling update of the in-cluster
-// worker Deployment. The approval then reaches B, and the deploy finishes there.
+// real one plus a patched() step, test/fixtures/upgrade/) starts beside A and
+// promotes itself to current — the rolling update of the in-cluster worker
+// Deployment. The approval, sent while both builds poll, reaches B; A stops
+// while the rollout goes on, and the deploy finishes on B.
 // Proven from the history: workflow tasks completed by both builds, none by A
 // once B was current, none failed; B's new path ran; I1 and I2 held throughout.
 import { after, describe, test } from 'node:test';
@@ -98,19 +99,20 @@ describe('worker upgrade with a deploy in flight', () => {
       await sleep(250);
     }
 
-    // Build B beside A (maxSurge 1), current once it polls; then A goes.
+    // Build B beside A (maxSurge 1), current once it polls.
     const b = await startBuild(info, kc, environment, namespace, codeB);
     cleanups.push(() => b.stop());
     const promoted = await promoteWhenRegistered(b.worker);
     assert.deepEqual(promoted.promotion, { kind: 'promote', replaces: a.buildId }, 'B is newer than A: it takes over');
-    await a.stop();
-
-    // An older build is refused by hand too: A's code must not get histories B wrote.
+    // A restarting now (or promoted by hand) must not take over: its code cannot replay what B writes.
+    assert.equal((await promoteWhenRegistered(a.worker)).promotion.kind, 'older');
     const back = await runCli(['workers', 'promote', '--env', environment, '--build-id', a.buildId], { TEMPORAL_ADDRESS: info.temporalAddress });
     assert.equal(back.code, 1, back.stderr);
     assert.match(back.stderr, /older than the current build/);
 
+    // The approval while both builds poll, then A goes in the middle of the rollout.
     await handle.executeUpdate(approveUpdate, { args: [{ reason: 'upgrade test', requestedBy: 'upgrade-test' }] });
+    await a.stop();
     const result = await waitForResult(handle);
     assert.equal(result.outcome, 'Succeeded', JSON.stringify(result));
     const extremes = watcher.stop();
