@@ -2,7 +2,7 @@
 // workflow and the cluster activities with this cluster's credentials.
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -74,14 +74,13 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
 }
 
 /** What Worker.create would bundle from workflowsPath, with the same converters. */
-async function bundle(dataConverter: DataConverter): Promise<{ code: string }> {
-  const { code } = await bundleWorkflowCode({
+function bundle(dataConverter: DataConverter): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
     workflowsPath,
     failureConverterPath: dataConverter.failureConverterPath,
     payloadConverterPath: dataConverter.payloadConverterPath,
     logger: Runtime.instance().logger,
   });
-  return { code };
 }
 
 function bundleCode(bundle: NonNullable<WorkerOptions['workflowBundle']>): string {
