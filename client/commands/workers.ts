@@ -89,7 +89,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 async function pollers(session: TemporalSession, taskQueue: string): Promise<Poller[]> {
   const now = Date.now();
-  const byIdentity = new Map<string, Poller>();
+  // One row per worker and build: two builds in one process (or one identity) are two workers to the server.
+  const byWorker = new Map<string, Poller>();
   for (const [type, taskQueueType] of Object.entries(QUEUE_TYPES) as Array<[keyof typeof QUEUE_TYPES, number]>) {
     const response = await session.client.workflowService.describeTaskQueue({
       namespace: session.namespace,
@@ -100,16 +101,17 @@ async function pollers(session: TemporalSession, taskQueue: string): Promise<Pol
       const identity = p.identity ?? '';
       const buildId = p.deploymentOptions?.buildId || null;
       const at = timestampMs(p.lastAccessTime);
-      const seen = byIdentity.get(identity);
+      const key = `${identity}\n${buildId ?? ''}`;
+      const seen = byWorker.get(key);
       if (seen) {
         seen.types.push(type);
         if (at > Date.parse(seen.lastPoll)) seen.lastPoll = new Date(at).toISOString();
       } else {
-        byIdentity.set(identity, { identity, buildId, types: [type], lastPoll: new Date(at).toISOString(), ageSeconds: 0 });
+        byWorker.set(key, { identity, buildId, types: [type], lastPoll: new Date(at).toISOString(), ageSeconds: 0 });
       }
     }
   }
-  const result = [...byIdentity.values()];
+  const result = [...byWorker.values()];
   for (const p of result) p.ageSeconds = Math.max(0, Math.round((now - Date.parse(p.lastPoll)) / 1000));
   return result.sort((a, b) => a.ageSeconds - b.ageSeconds);
 }

@@ -68,7 +68,7 @@ describe('worker upgrade with a deploy in flight', () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  test('a deploy started on build A finishes on build B; no workflow task fails; I1 and I2 hold', async () => {
+  test('a deploy started on build A finishes on build B; no workflow task fails; I1 and I2 hold', async (t) => {
     const info = await useStack();
     const kc = stackKubeConfig(info);
     const namespace = await freshNamespace(kc, 'upgrade');
@@ -116,11 +116,13 @@ describe('worker upgrade with a deploy in flight', () => {
     const result = await waitForResult(handle);
     assert.equal(result.outcome, 'Succeeded', JSON.stringify(result));
     const extremes = watcher.stop();
+    t.diagnostic(`pods: min ready ${extremes.minReady}, max ${extremes.maxPods}, ${extremes.events} watch events`);
 
     const events = (await rawHistory(raw, handle.workflowId, handle.firstExecutionRunId)).events ?? [];
     const completedBy = events.flatMap((e) => (e.workflowTaskCompletedEventAttributes ? [e.workflowTaskCompletedEventAttributes.deploymentVersion?.buildId ?? ''] : []));
     assert.ok(completedBy.includes(a.buildId), `build A completed workflow tasks: ${completedBy.join(' ')}`);
     assert.ok(completedBy.includes(b.buildId), `build B completed workflow tasks: ${completedBy.join(' ')}`);
+    t.diagnostic(`workflow tasks completed by: ${completedBy.join(' ')}; A=${a.buildId} B=${b.buildId}`);
     const firstOfB = completedBy.indexOf(b.buildId);
     assert.deepEqual(completedBy.slice(firstOfB).filter((id) => id !== b.buildId), [], 'no task went back to A once B was current');
     assert.ok(completedBy.slice(0, firstOfB).every((id) => id === a.buildId), `every task before was A's: ${completedBy.join(' ')}`);
