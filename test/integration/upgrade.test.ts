@@ -9,9 +9,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDeploy, waitForResult } from '../../client/api.js';
 import { parseSpecText } from '../../client/spec-file.js';
 import { failureConverterPath } from '../../codec/data-converter.js';
@@ -26,6 +27,8 @@ import { freshNamespace } from '../helpers/cluster.js';
 import { rawHistory } from '../helpers/history.js';
 import { InvariantWatcher } from '../helpers/invariants.js';
 import { useStack, stackKubeConfig } from '../helpers/stack.js';
+import { WorkerProcess } from '../helpers/worker-process.js';
+import { repoRoot } from '../../stack/layout.js';
 import { rawTemporalClient, temporalClient, workflowBundle } from '../helpers/temporal.js';
 import type { StackInfo } from '../../stack/lifecycle.js';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -35,13 +38,8 @@ const buildBWorkflows = fileURLToPath(new URL('../fixtures/upgrade/workflows.ts'
 const quiet = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Running {
-  worker: Worker;
-  buildId: string;
-  stop(): Promise<void>;
-}
-
-async function startBuild(info: StackInfo, kc: KubeConfig, environment: string, namespace: string, code: string): Promise<Running> {
+/** Build B, in-process: the same createWorker as `deployctl worker`, with the fixture's bundle. */
+async function startBuildB(info: StackInfo, kc: KubeConfig, environment: string, namespace: string, code: string) {
   const worker = await createWorker({
     environment,
     kubeConfig: kc,
@@ -62,6 +60,14 @@ async function startBuild(info: StackInfo, kc: KubeConfig, environment: string, 
   };
 }
 
+async function untilFile(file: string, what: string): Promise<string> {
+  for (let i = 0; !fs.existsSync(file); i++) {
+    assert.ok(i < 240, what);
+    await sleep(250);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 describe('worker upgrade with a deploy in flight', () => {
   const cleanups: Array<() => Promise<void>> = [];
   after(async () => {
@@ -77,14 +83,21 @@ describe('worker upgrade with a deploy in flight', () => {
     const raw = await rawTemporalClient(info);
     cleanups.push(() => client.connection.close(), () => raw.connection.close());
 
-    const codeA = (await workflowBundle()).code;
+    const buildA = buildIdOfBundle((await workflowBundle()).code);
     const codeB = (await bundleWorkflowCode({ workflowsPath: buildBWorkflows, failureConverterPath, logger: quiet })).code;
-    assert.notEqual(buildIdOfBundle(codeA), buildIdOfBundle(codeB), 'a changed workflow is another build');
+    assert.notEqual(buildA, buildIdOfBundle(codeB), 'a changed workflow is another build');
 
-    // Build A: the only worker, current once it polls.
-    const a = await startBuild(info, kc, environment, namespace, codeA);
+    // Build A: `deployctl worker` as the in-cluster Deployment runs it, the only worker; it
+    // makes its build current once it polls, and only then writes its ready file.
+    const logs = path.join(repoRoot, 'test-results', `upgrade-${process.pid}`);
+    const readyFile = path.join(logs, 'a.ready');
+    const a = await WorkerProcess.start({
+      environment, namespaces: [namespace], kubeconfig: info.kubeconfig, temporalAddress: info.temporalAddress,
+      logFile: path.join(logs, 'a.log'), args: ['--ready-file', readyFile],
+    }, 300_000);
     cleanups.push(() => a.stop());
-    assert.equal((await promoteWhenRegistered(a.worker)).promotion.kind, 'promote');
+    assert.equal(await untilFile(readyFile, 'build A became current and ready'), buildA, 'the same code bundled by another process: the same build id');
+    assert.match(fs.readFileSync(a.logFile, 'utf8'), /"worker build promoted to current"/);
 
     // An old version fully ready, then the update that waits for approval after its first step.
     const spec = { ...example, namespace, strategy: { ...example.strategy, minReadySeconds: 0, progressDeadlineSeconds: 30 } };
@@ -100,19 +113,19 @@ describe('worker upgrade with a deploy in flight', () => {
     }
 
     // Build B beside A (maxSurge 1), current once it polls.
-    const b = await startBuild(info, kc, environment, namespace, codeB);
+    const b = await startBuildB(info, kc, environment, namespace, codeB);
     cleanups.push(() => b.stop());
     const promoted = await promoteWhenRegistered(b.worker);
-    assert.deepEqual(promoted.promotion, { kind: 'promote', replaces: a.buildId }, 'B is newer than A: it takes over');
-    // A restarting now (or promoted by hand) must not take over: its code cannot replay what B writes.
-    assert.equal((await promoteWhenRegistered(a.worker)).promotion.kind, 'older');
-    const back = await runCli(['workers', 'promote', '--env', environment, '--build-id', a.buildId], { TEMPORAL_ADDRESS: info.temporalAddress });
+    assert.deepEqual(promoted.promotion, { kind: 'promote', replaces: buildA }, 'B is newer than A: it takes over');
+    // A promoted by hand (or restarting) must not take over: its code cannot replay what B writes.
+    const back = await runCli(['workers', 'promote', '--env', environment, '--build-id', buildA], { TEMPORAL_ADDRESS: info.temporalAddress });
     assert.equal(back.code, 1, back.stderr);
     assert.match(back.stderr, /older than the current build/);
 
-    // The approval while both builds poll, then A goes in the middle of the rollout.
+    // The approval while both builds poll, then A goes (SIGTERM, as Kubernetes stops a pod) mid-rollout.
     await handle.executeUpdate(approveUpdate, { args: [{ reason: 'upgrade test', requestedBy: 'upgrade-test' }] });
     await a.stop();
+    assert.equal((await a.exited).code, 0, 'A shut down cleanly');
     const result = await waitForResult(handle);
     assert.equal(result.outcome, 'Succeeded', JSON.stringify(result));
     const extremes = watcher.stop();
@@ -120,12 +133,12 @@ describe('worker upgrade with a deploy in flight', () => {
 
     const events = (await rawHistory(raw, handle.workflowId, handle.firstExecutionRunId)).events ?? [];
     const completedBy = events.flatMap((e) => (e.workflowTaskCompletedEventAttributes ? [e.workflowTaskCompletedEventAttributes.deploymentVersion?.buildId ?? ''] : []));
-    assert.ok(completedBy.includes(a.buildId), `build A completed workflow tasks: ${completedBy.join(' ')}`);
+    assert.ok(completedBy.includes(buildA), `build A completed workflow tasks: ${completedBy.join(' ')}`);
     assert.ok(completedBy.includes(b.buildId), `build B completed workflow tasks: ${completedBy.join(' ')}`);
-    t.diagnostic(`workflow tasks completed by: ${completedBy.join(' ')}; A=${a.buildId} B=${b.buildId}`);
+    t.diagnostic(`workflow tasks completed by: ${completedBy.join(' ')}; A=${buildA} B=${b.buildId}`);
     const firstOfB = completedBy.indexOf(b.buildId);
     assert.deepEqual(completedBy.slice(firstOfB).filter((id) => id !== b.buildId), [], 'no task went back to A once B was current');
-    assert.ok(completedBy.slice(0, firstOfB).every((id) => id === a.buildId), `every task before was A's: ${completedBy.join(' ')}`);
+    assert.ok(completedBy.slice(0, firstOfB).every((id) => id === buildA), `every task before was A's: ${completedBy.join(' ')}`);
     assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed on either build');
     assert.equal(events.filter((e) => e.workflowTaskTimedOutEventAttributes).length, 0, 'no workflow task timed out on either build');
     const memo = (await client.workflow.getHandle(handle.workflowId).describe()).memo ?? {};
