@@ -39,6 +39,15 @@ export function taskQueueFor(environment: string): string {
  */
 export const CLUSTER_PIN_HEADER = 'deployflow-cluster';
 
+/**
+ * The Temporal Worker Deployment of an environment's workers: every build of
+ * that worker is a version of it, and the current version gets the tasks of
+ * `deploy-<environment>`. No '.' or ':' (the server refuses them in the name).
+ */
+export function workerDeploymentFor(environment: string): string {
+  return `deployflow-${environment}`;
+}
+
 export const SEARCH_ATTRIBUTES = {
   environment: 'DeployEnvironment',
   app: 'DeployApp',

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { repoRoot, type stackFiles } from './layout.js';
+import { WORKER_VERSIONING_DYNAMIC_CONFIG } from './temporal-config.js';
 
 export const COMPONENTS = ['etcd', 'temporal', 'codec-server', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -43,6 +44,14 @@ export interface StackState {
 export function uiCodecEndpoint(state: StackState): string {
   return `http://127.0.0.1:${state.ports.codecServer}/token/${state.codecToken ?? ''}`;
 }
+
+const DEV_DYNAMIC_CONFIG = {
+  ...WORKER_VERSIONING_DYNAMIC_CONFIG,
+  // Every test environment's versioned worker adds a Worker Deployment, and a
+  // reused dev stack outlives many test runs: the default cap (100 per namespace)
+  // would make a worker's polls fail there. A production namespace has a few.
+  'matching.maxDeployments': 10_000,
+};
 
 export const SEARCH_ATTRIBUTES = ['DeployEnvironment', 'DeployApp', 'DeployImage', 'DeployPhase', 'DeployRequestedBy'];
 
@@ -153,6 +162,7 @@ export function commandFor(component: Component, state: StackState, files: Files
           '--log-level=warn',
           `--ui-codec-endpoint=${uiCodecEndpoint(state)}`,
           ...SEARCH_ATTRIBUTES.map((name) => `--search-attribute=${name}=Keyword`),
+          ...Object.entries(DEV_DYNAMIC_CONFIG).map(([key, value]) => `--dynamic-config-value=${key}=${JSON.stringify(value)}`),
         ],
       };
   }

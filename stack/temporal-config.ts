@@ -11,6 +11,21 @@ import { repoRoot } from './layout.js';
 export const TEMPORAL_CONFIG_DIR = path.join(repoRoot, 'compose', 'temporal');
 export const TEMPORAL_CONFIG_ENV = 'deployflow';
 export const TEMPORAL_DYNAMIC_CONFIG = path.join(repoRoot, 'compose', 'dynamicconfig', 'deployflow.yaml');
+/**
+ * What Worker Deployment Versioning needs of the server (worker/versioning.ts):
+ * deployment versions (the version entity workflows, routing by the current
+ * version) and the workflow APIs that carry a version (SetWorkerDeploymentCurrentVersion,
+ * DescribeWorkerDeployment, the version on workflow tasks). Server 1.29.1 has
+ * both on by default; set anyway, because without them a versioned worker's
+ * polls get no tasks and deploys wait. The dev server gets them as flags
+ * (stack/components.ts), compose and the production topology from
+ * compose/dynamicconfig/deployflow.yaml (a unit test keeps the two equal).
+ */
+export const WORKER_VERSIONING_DYNAMIC_CONFIG = {
+  'system.enableDeploymentVersions': true,
+  'frontend.workerVersioningWorkflowAPIs': true,
+} as const;
+
 /** Frontend, internal frontend (the system worker's way in, no authorization), history, matching, worker. */
 export const TEMPORAL_SERVICES = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'] as const;
 

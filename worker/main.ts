@@ -1,4 +1,5 @@
-// `deployctl worker --env E [--policy FILE] [--context C] [--kubeconfig F] [--namespace NS]...`
+// `deployctl worker --env E [--policy FILE] [--context C] [--kubeconfig F] [--namespace NS]... [--build-id ID] [--no-promote] [--ready-file F]`
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -10,10 +11,13 @@ import { WORKER_POLICY_ENV, resolveWorkerPolicy } from '../client/worker-policy-
 import { WrongClusterError } from './preflight.js';
 import { CodecConfigError } from '../codec/keys.js';
 import { createWorker } from './run.js';
+import { BUILD_ID_ENV, validateBuildId } from './build-id.js';
+import { promoteWhenRegistered, untilCurrent } from './versioning.js';
 import { logLine } from './log.js';
 
 const HELP = `deployctl worker --env E [--policy FILE] [--context KUBE_CONTEXT] [--kubeconfig FILE]
-                 [--namespace NS]... [--notify-webhook URL]...
+                 [--namespace NS]... [--notify-webhook URL]... [--build-id ID] [--no-promote]
+                 [--ready-file FILE]
 
 Runs the deploy worker of environment E: polls task queue deploy-E and applies
 deploys to the cluster of the kubeconfig (KUBECONFIG, ~/.kube/config or the
@@ -30,7 +34,15 @@ failed) are posted to each --notify-webhook (or DEPLOYFLOW_WEBHOOKS,
 comma-separated) as Slack-compatible JSON; DEPLOYFLOW_TEMPORAL_UI adds links.
 Payloads are encrypted with DEPLOYFLOW_CODEC_KEYS (id:base64key,..., the first
 one current) or the keys in the file DEPLOYFLOW_CODEC_KEY_FILE; without
-either they travel in clear text.`;
+either they travel in clear text.
+The worker is build --build-id (or $${BUILD_ID_ENV}; default: a hash of its
+workflow bundle and SDK version) of the Worker Deployment deployflow-E. Once
+it polls it makes its build current, unless a newer build is current already
+or --no-promote is given (then: deployctl workers promote --env E --build-id ID).
+Running deploys move to the current build at their next step (auto-upgrade).
+--ready-file FILE is created once this worker's build is current (removed at
+start): a readiness probe on it keeps a rolling update from stopping the old
+worker before the new one gets the tasks (examples/worker/deployment.yaml).`;
 
 function jsonLog(entry: LogEntry): void {
   process.stdout.write(logLine(entry) + '\n');
@@ -46,6 +58,9 @@ export async function main(argv: string[]): Promise<number> {
       policy: { type: 'string' },
       namespace: { type: 'string', multiple: true },
       'notify-webhook': { type: 'string', multiple: true },
+      'build-id': { type: 'string' },
+      'no-promote': { type: 'boolean' },
+      'ready-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -58,6 +73,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const environment = validateEnvironmentName(values.env);
+  let buildId;
+  try {
+    buildId = validateBuildId(values['build-id'] ?? process.env[BUILD_ID_ENV]);
+  } catch (err) {
+    if (!(err instanceof InvalidSpecError)) throw err;
+    console.error(`deployctl worker: invalid build id\n${err.message}`);
+    return 2;
+  }
   let policy;
   try {
     policy = resolveWorkerPolicy(values.policy, process.env);
@@ -67,6 +90,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   Runtime.install({ logger: new DefaultLogger('INFO', jsonLog) });
+  // A file left by an earlier run of this container must not say "ready" before this one is.
+  const readyFile = values['ready-file'];
+  if (readyFile) fs.rmSync(readyFile, { force: true });
   try {
     const worker = await createWorker({
       environment,
@@ -77,15 +103,24 @@ export async function main(argv: string[]): Promise<number> {
       temporal: loadClientConnectConfig({ profile: profileForEnvironment(process.env, environment) }),
       webhooks: values['notify-webhook'] ?? process.env.DEPLOYFLOW_WEBHOOKS?.split(',').map((u) => u.trim()).filter(Boolean) ?? [],
       uiUrl: process.env.DEPLOYFLOW_TEMPORAL_UI,
+      versioning: { buildId },
     });
+    const version = worker.options.workerDeploymentOptions?.version;
     Runtime.instance().logger.info('worker started', {
       environment,
       taskQueue: `deploy-${environment}`,
       pid: process.pid,
       policy: policy.file ?? 'default',
       podSecurity: policy.policy.podSecurity,
+      deploymentName: version?.deploymentName,
+      buildId: version?.buildId,
     });
-    await worker.run();
+    const running = worker.run();
+    void (async () => {
+      if (!values['no-promote']) await promoteWhenRegistered(worker);
+      if (readyFile && (await untilCurrent(worker))) fs.writeFileSync(readyFile, `${version?.buildId}\n`);
+    })();
+    await running;
     return 0;
   } catch (err) {
     console.error(`deployctl worker: ${err instanceof Error ? err.message : String(err)}`);

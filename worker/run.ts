@@ -1,7 +1,9 @@
 // The worker of one environment: polls `deploy-<env>`, runs the deploy
 // workflow and the cluster activities with this cluster's credentials.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import fs from 'node:fs';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { taskQueueFor } from '../domain/names.js';
@@ -11,6 +13,8 @@ import { kubeFromConfig } from '../activities/kube.js';
 import { codecSetup } from '../codec/data-converter.js';
 import { checkClusterEnvironment, readClusterUid } from './preflight.js';
 import { clusterPinInterceptor } from './cluster-pin.js';
+import { buildIdOfBundle } from './build-id.js';
+import { deploymentOptions, type WorkerVersioning } from './versioning.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Bundled with the workflows (a pre-built bundle must include them too). */
@@ -34,6 +38,8 @@ export interface WorkerConfig {
   uiUrl?: string;
   /** Where the codec keys come from (DEPLOYFLOW_CODEC_KEYS / DEPLOYFLOW_CODEC_KEY_FILE); process.env by default. */
   codecEnv?: Readonly<Record<string, string | undefined>>;
+  /** Poll as a version of the environment's Worker Deployment (worker/versioning.ts); unversioned without. */
+  versioning?: WorkerVersioning;
 }
 
 export async function createWorker(config: WorkerConfig): Promise<Worker> {
@@ -42,15 +48,20 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
   const cluster = await readClusterUid(kube);
   const { dataConverter } = codecSetup(config.codecEnv ?? process.env);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  // A versioned worker bundles first: its build id is derived from the bundle.
+  const workflowBundle = config.workflowBundle ?? (config.versioning ? await bundle(dataConverter) : undefined);
   return Worker.create({
     dataConverter,
     connection,
     namespace: config.temporal.namespace ?? 'default',
     taskQueue: taskQueueFor(config.environment),
-    ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
+    ...(config.versioning && workflowBundle
+      ? { workerDeploymentOptions: deploymentOptions(config.environment, config.versioning.buildId ?? buildIdOfBundle(bundleCode(workflowBundle))) }
+      : {}),
     interceptors: {
       activity: [clusterPinInterceptor(cluster)],
-      ...(!config.workflowBundle && { workflowModules: workflowInterceptorModules }),
+      ...(!workflowBundle && { workflowModules: workflowInterceptorModules }),
     },
     activities: createActivities({
       kube,
@@ -69,4 +80,19 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: 1000,
     identity: `deployflow-worker/${config.environment}@${process.pid}`,
   });
+}
+
+/** What Worker.create would bundle from workflowsPath, with the same converters. */
+function bundle(dataConverter: DataConverter): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    failureConverterPath: dataConverter.failureConverterPath,
+    payloadConverterPath: dataConverter.payloadConverterPath,
+    logger: Runtime.instance().logger,
+  });
+}
+
+function bundleCode(bundle: NonNullable<WorkerOptions['workflowBundle']>): string {
+  return 'code' in bundle ? bundle.code : fs.readFileSync(bundle.codePath, 'utf8');
 }

@@ -15,6 +15,8 @@ export interface WorkerProcessOptions {
   logFile: string;
   /** Extra environment (codec keys of a rotation, DEPLOYFLOW_WEBHOOKS); undefined removes a variable. */
   env?: Record<string, string | undefined>;
+  /** Extra flags of `deployctl worker` (--ready-file, --build-id, ...). */
+  args?: string[];
 }
 
 export class WorkerProcess {
@@ -34,6 +36,7 @@ export class WorkerProcess {
     const log = fs.openSync(options.logFile, 'a');
     const args = [path.join(repoRoot, 'bin', 'deployctl.js'), 'worker', '--env', options.environment];
     for (const ns of options.namespaces) args.push('--namespace', ns);
+    args.push(...(options.args ?? []));
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       stdio: ['ignore', log, log],

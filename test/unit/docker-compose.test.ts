@@ -217,6 +217,7 @@ describe('docker-compose.yml: one worker per environment', () => {
       assert.equal(env.TEMPORAL_NAMESPACE, environment, 'its own namespace');
       assert.match(env.TEMPORAL_API_KEY ?? '', new RegExp(`^\\$\\{DEPLOYFLOW_WORKER_${environment.toUpperCase()}_TOKEN:\\?`), 'its own token, required');
       assert.equal(env.KUBECONFIG, '/kube/config');
+      assert.equal(env.DEPLOYFLOW_BUILD_ID, '${DEPLOYFLOW_BUILD_ID:-}', 'a build id from .env, or the hash of its workflow code');
 
       const kube = mounts(s).find((m) => m.target === env.KUBECONFIG);
       assert.ok(kube, 'its kubeconfig is mounted where KUBECONFIG points');

@@ -53,6 +53,8 @@ interface Container {
   name: string;
   image: string;
   args: string[];
+  readinessProbe?: { exec?: { command: string[] } };
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   env?: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
@@ -60,6 +62,7 @@ interface Container {
 }
 interface DeploymentSpec {
   replicas: number;
+  strategy: { type: string; rollingUpdate: { maxSurge: number; maxUnavailable: number } };
   selector: { matchLabels: Record<string, string> };
   template: { metadata: Meta; spec: { serviceAccountName: string; automountServiceAccountToken?: boolean; containers: Container[] } };
 }
@@ -75,6 +78,16 @@ describe('examples/worker: the Deployment', () => {
     assert.equal(spec.template.spec.containers.length, 1);
     assert.match(container!.image, new RegExp(`/deployflow:${version.replace(/\./g, '\\.')}$`), 'the pinned deployflow image');
     assert.deepEqual(container!.args.slice(0, 3), ['worker', '--env', 'production']);
+  });
+
+  test('an upgrade overlaps the pods and stops the old one only once the new build is current', () => {
+    assert.deepEqual(spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    const args = container!.args;
+    assert.ok(!args.includes('--no-promote'), 'the new build promotes itself');
+    const readyFile = args[args.indexOf('--ready-file') + 1] ?? '';
+    assert.ok(args.includes('--ready-file') && readyFile.startsWith('/tmp/'), 'the ready file is on the writable /tmp');
+    assert.ok(container!.volumeMounts?.some((m) => m.mountPath === '/tmp'));
+    assert.deepEqual(container!.readinessProbe?.exec?.command, ['test', '-e', readyFile], 'Ready = its build is current');
   });
 
   test('its selector matches its pods', () => {
