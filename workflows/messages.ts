@@ -28,7 +28,8 @@ export interface DeployInput {
   labelPolicy?: LabelPolicy;
 }
 
-export type Outcome = 'Succeeded' | 'Unchanged' | 'Scaled' | 'RolledBack' | 'Failed';
+/** A deploy's outcome; Superseded and Withdrawn end queued requests that never ran. */
+export type Outcome = 'Succeeded' | 'Unchanged' | 'Scaled' | 'RolledBack' | 'Failed' | 'Superseded' | 'Withdrawn';
 
 export interface DeployResult {
   outcome: Outcome;
@@ -129,3 +130,5 @@ export interface PerNodeTarget {
 
 /** The workflow type name, as the client starts it. */
 export const DEPLOY_WORKFLOW = 'deploy';
+
+export * from './queue-messages.js';
