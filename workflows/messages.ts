@@ -44,6 +44,8 @@ export interface DeployResult {
   message: string;
   /** Why it rolled back or failed: RolloutStalled, ImagePullBackOff, OperatorRollback, ... */
   reason?: string;
+  /** A request that went through the app's queue: its ticket, and what replaced it when Superseded. */
+  queue?: { ticket: string; supersededBy?: string };
 }
 
 export interface RcProgress {

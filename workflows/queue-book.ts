@@ -3,12 +3,18 @@
 // every change is published as the `queue` query and the UI's current details.
 import { ApplicationFailure, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { checkQueueRequest } from '../domain/queue-request.js';
+import { TEXT_LIMITS } from '../domain/check-deploy.js';
 import { place, placementProblem, remember, QUEUE_LIMITS, type FinishedTicket, type QueueEntry } from '../domain/queue.js';
 import type { DeployTarget } from '../domain/names.js';
 import type { DeployInput, DeployResult, EnqueueAnswer, QueueView, QueuedView, RunningView, WithdrawRequest } from './messages.js';
 import { renderQueueDetails } from './queue-details.js';
 
 type Entry = QueueEntry<DeployInput>;
+
+export interface Refusal {
+  type: 'InvalidRequest' | 'QueueFull' | 'NotWaiting';
+  message: string;
+}
 
 export class QueueBook {
   private pending: Entry[] = [];
@@ -28,12 +34,13 @@ export class QueueBook {
     this.publish();
   }
 
-  /** The validator: why this request is refused, before it reaches history. */
-  refusal(raw: unknown): string | undefined {
+  /** The validator: why this request is refused, before it reaches history (QueueFull: try later; InvalidRequest: never). */
+  refusal(raw: unknown): Refusal | undefined {
     const checked = checkQueueRequest<DeployInput>(raw, this.app, now());
-    if ('problem' in checked) return checked.problem;
+    if ('problem' in checked) return { type: 'InvalidRequest', message: checked.problem };
     if (this.knows(checked.entry.ticket)) return undefined; // a retried enqueue gets its first answer again
-    return placementProblem(this.pending, checked.entry);
+    const full = placementProblem(this.pending, checked.entry);
+    return full === undefined ? undefined : { type: 'QueueFull', message: full };
   }
 
   enqueue(raw: unknown): EnqueueAnswer {
@@ -50,11 +57,14 @@ export class QueueBook {
     return { ticket: placed.ticket, position: placed.position, ...(running && { running }), superseded: ended.map((e) => e.ticket) };
   }
 
-  withdrawalProblem(request: WithdrawRequest): string | undefined {
-    if (typeof request?.ticket !== 'string') return 'ticket: is required';
-    if (this.running?.entry.ticket === request.ticket) return `${request.ticket} is running; cancel or roll back the deploy itself`;
-    if (!this.pending.some((e) => e.ticket === request.ticket)) return `${request.ticket} is not waiting in this queue`;
-    if (request.requestedBy !== undefined && (typeof request.requestedBy !== 'string' || request.requestedBy.length > 256)) return 'requestedBy: must be a string of at most 256 characters';
+  withdrawalProblem(request: WithdrawRequest): Refusal | undefined {
+    const invalid = (message: string): Refusal => ({ type: 'InvalidRequest', message });
+    if (typeof request?.ticket !== 'string') return invalid('ticket: is required');
+    if (request.requestedBy !== undefined && (typeof request.requestedBy !== 'string' || request.requestedBy.length > TEXT_LIMITS.requestedBy)) {
+      return invalid(`requestedBy: must be a string of at most ${TEXT_LIMITS.requestedBy} characters`);
+    }
+    if (this.running?.entry.ticket === request.ticket) return { type: 'NotWaiting', message: `${request.ticket} is running; cancel or roll back the deploy itself` };
+    if (!this.pending.some((e) => e.ticket === request.ticket)) return { type: 'NotWaiting', message: `${request.ticket.slice(0, 80)} is not waiting in this queue` };
     return undefined;
   }
 

@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { queueIdFor, taskQueueFor, validateEnvironmentName, type DeployTarget } from '../domain/names.js';
 import { isDnsLabel } from '../domain/labels.js';
-import { QueueBook } from './queue-book.js';
+import { QueueBook, type Refusal } from './queue-book.js';
 import { runQueued } from './queue-run.js';
 import { enqueueSignal, enqueueUpdate, queueQuery, withdrawUpdate, type QueueInput, type QueueView } from './messages.js';
 
@@ -41,7 +41,7 @@ export async function deployQueue(input: QueueInput): Promise<QueueView> {
   // Workflows can signal but not update: the per-node schedule queues its resizes this way. A signal cannot be refused, so a bad one is dropped.
   setHandler(enqueueSignal, (request) => {
     const problem = book.refusal(request);
-    if (problem) log.warn('dropped a queued request', { problem });
+    if (problem) log.warn('dropped a queued request', { problem: problem.message });
     else book.enqueue(request);
   });
   book.restore(input.pending, input.finished);
@@ -94,8 +94,8 @@ function identity(input: QueueInput): DeployTarget {
   return { environment, namespace, name };
 }
 
-function refuseIf(problem: string | undefined): void {
-  if (problem) throw ApplicationFailure.create({ type: 'InvalidRequest', message: problem, nonRetryable: true });
+function refuseIf(problem: Refusal | undefined): void {
+  if (problem) throw ApplicationFailure.create({ ...problem, nonRetryable: true });
 }
 
 function bounded(v: unknown, min: number, max: number, fallback: number): number {
