@@ -40,6 +40,8 @@ export interface QueueOptions {
   ticket?: string;
   /** Seconds an empty queue lingers before it ends (tests shorten it). */
   idleSeconds?: number;
+  /** History events after which the queue continues as new (tests shorten it). */
+  historyLimit?: number;
 }
 
 /** How often a waiting requester looks at the queue (the live view redraws at the same pace). */
@@ -55,7 +57,8 @@ export async function enqueueDeploy(client: Client, prepared: PreparedDeploy, po
   const { input, meta } = prepared;
   const queueId = queueIdFor(input.environment, meta.namespace, meta.app);
   const ticket = options.ticket ?? `${meta.app}-${randomUUID().slice(0, 8)}`;
-  const queueInput: QueueInput = { environment: input.environment, namespace: meta.namespace, name: meta.app, ...(options.idleSeconds && { idleSeconds: options.idleSeconds }) };
+  const { idleSeconds, historyLimit } = options;
+  const queueInput: QueueInput = { environment: input.environment, namespace: meta.namespace, name: meta.app, ...(idleSeconds && { idleSeconds }), ...(historyLimit && { historyLimit }) };
   for (let attempt = 1; ; attempt++) {
     try {
       const answer = await client.workflow.executeUpdateWithStart(enqueueUpdate, {
@@ -113,7 +116,11 @@ export async function waitForTurn(client: Client, queued: QueuedRequest, onWaiti
  */
 export async function submitDeploy(client: Client, prepared: PreparedDeploy, policy: QueuePolicy, options: QueueOptions = {}): Promise<DeployResult> {
   if (policy === 'reject') return waitForResult(await startPrepared(client, prepared));
-  const queued = await enqueueDeploy(client, prepared, policy, options);
+  return waitForQueued(client, await enqueueDeploy(client, prepared, policy, options));
+}
+
+/** A queued request's end: its deploy's result, or Superseded / Withdrawn. */
+export async function waitForQueued(client: Client, queued: QueuedRequest): Promise<DeployResult> {
   const turn = await waitForTurn(client, queued);
   if ('result' in turn) return turn.result;
   return { ...(await waitForResult(turn.deploy)), queue: { ticket: queued.ticket } };

@@ -17,6 +17,7 @@ import type { QueueEntry } from '../domain/queue.js';
 import { taskQueueFor, workflowIdFor, type DeployTarget } from '../domain/names.js';
 import { searchAttributeKeys, type DeployInput, type DeployResult, type Outcome } from './messages.js';
 import type { QueueBook } from './queue-book.js';
+import * as cluster from './cluster.js';
 import type { deploy } from './deploy.js';
 
 /** Seconds between two looks at a lock held outside the queue: 1, 2, 4 … 30. */
@@ -27,10 +28,15 @@ export async function runQueued(book: QueueBook, entry: QueueEntry<DeployInput>,
   book.claim(entry);
   for (let attempt = 0; ; attempt++) {
     try {
+      const input = entry.kind === 'resize' ? await servingResize(entry.input, app) : entry.input;
+      if (!input) {
+        book.finish(entry, ended(entry, app, 'Unchanged', `nothing of ${app.name} serves: there is nothing to resize`));
+        return;
+      }
       const child = await startChild<typeof deploy>('deploy', {
         workflowId,
         taskQueue: taskQueueFor(app.environment),
-        args: [entry.input],
+        args: [input],
         // Like every deploy: no request holds the app's lock forever.
         workflowExecutionTimeout: '7 days',
         // A deploy is never cut short by its queue: cancelling or ending the queue leaves it to finish (and roll back by itself).
@@ -59,6 +65,17 @@ export async function runQueued(book: QueueBook, entry: QueueEntry<DeployInput>,
       await sleep(`${lockWait(attempt)}s`);
     }
   }
+}
+
+/**
+ * A resize resizes what serves when its turn comes: a deploy that ran while it
+ * waited may have replaced the revision it saw (resizing that one would roll
+ * the deploy back).
+ */
+async function servingResize(input: DeployInput, app: DeployTarget): Promise<DeployInput | undefined> {
+  const rcs = await cluster.listReplicationControllers(app.namespace, app.name);
+  const serving = rcs.filter((rc) => rc.replicas > 0).sort((a, b) => b.revision - a.revision)[0];
+  return serving && { ...input, toRevision: serving.revision };
 }
 
 /** The deploy's result; its failure carries the result too (the deploy fails with it as details). */

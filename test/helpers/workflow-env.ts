@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import type { AppSpec } from '../../domain/spec.js';
 import { taskQueueFor } from '../../domain/names.js';
 import { parseSpecText } from '../../client/spec-file.js';
-import { startDeploy, type DeployHandle, type DeployRequest } from '../../client/api.js';
+import { prepareDeploy, startDeploy, type DeployHandle, type DeployRequest } from '../../client/api.js';
+import { enqueueDeploy, type QueuedRequest, type QueueOptions } from '../../client/queue.js';
+import type { WaitingPolicy } from '../../domain/queue.js';
 import { useStack } from './stack.js';
 import { temporalClient, workflowBundle } from './temporal.js';
 import { FakeCluster, type Scenario } from './fake-cluster.js';
@@ -23,6 +25,8 @@ export interface WorkflowHarness {
   cluster: FakeCluster;
   spec(overrides?: SpecOverrides): AppSpec;
   start(image: string, spec?: AppSpec, extra?: Partial<DeployRequest>): Promise<DeployHandle>;
+  /** Queues a deploy on the app's queue (an empty queue lingers `idleSeconds`, 5 unless told). */
+  queue(image: string, policy: WaitingPolicy, spec?: AppSpec, options?: QueueOptions): Promise<QueuedRequest>;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,9 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
     },
     start(image, spec = harness.spec(), extra = {}) {
       return startDeploy(client, { spec, environment, image, requestedBy: 'workflow-test', ...extra });
+    },
+    queue(image, policy, spec = harness.spec(), options = {}) {
+      return enqueueDeploy(client, prepareDeploy({ spec, environment, image, requestedBy: 'workflow-test' }), policy, { idleSeconds: 5, ...options });
     },
     async close() {
       worker.shutdown();
