@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { prepareDeploy, startDeploy, waitForResult } from '../../client/api.js';
 import { DeployAlreadyRunningError } from '../../client/errors.js';
 import { enqueueDeploy, QueueRefusedError, waitForQueued, type QueuedRequest } from '../../client/queue.js';
-import { queueIdFor, workflowIdFor } from '../../domain/names.js';
-import { queueQuery, withdrawUpdate, type QueueView } from '../../workflows/messages.js';
+import { queueIdFor, scheduleIdFor, workflowIdFor } from '../../domain/names.js';
+import { progressQuery, queueQuery, withdrawUpdate, type QueueView } from '../../workflows/messages.js';
 import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
 
 const V = (n: number) => `registry.example/awesome-api:${n}.0.0`;
@@ -34,6 +34,16 @@ async function until(h: WorkflowHarness, what: string, ok: (v: QueueView) => boo
 const imagesOf = (h: WorkflowHarness) => [...h.cluster.rcs.values()].map((rc) => rc.manifest.spec.template.spec.containers[0]?.image);
 
 const running = (ticket: string) => (v: QueueView) => v.running?.ticket === ticket && v.running.deploy !== undefined;
+
+/** The running deploy has been admitted (sized to the nodes it saw) and rolls. */
+async function untilRollingOut(h: WorkflowHarness, view: QueueView): Promise<void> {
+  const deploy = h.client.workflow.getHandle(view.running!.deploy!.workflowId, view.running!.deploy!.runId);
+  const deadline = Date.now() + 30_000;
+  while ((await deploy.query(progressQuery)).phase !== 'RollingOut') {
+    assert.ok(Date.now() < deadline, 'the deploy never rolled');
+    await sleep(50);
+  }
+}
 
 async function withHarness(fn: (h: WorkflowHarness, scenario: { waitMs?: number; nodes?: number }) => Promise<void>): Promise<void> {
   const scenario: { waitMs?: number; nodes?: number } = {};
@@ -209,7 +219,8 @@ describe('deploy queue workflow', () => {
       assert.equal(v1.outcome, 'Succeeded', v1.message);
       scenario.waitMs = 1500;
       const deploy = await h.queue(':2', 'fifo', agent);
-      await until(h, 'deploy running', running(deploy.ticket), 'node-agent');
+      const started = await until(h, 'deploy running', running(deploy.ticket), 'node-agent');
+      await untilRollingOut(h, started);
       scenario.nodes = 5;
       const target = { environment: h.environment, namespace: APP.namespace, name: 'node-agent' };
       const reconcile = await h.client.workflow.execute('reconcilePerNode', { workflowId: `reconcile-${h.environment}`, taskQueue: `deploy-${h.environment}`, args: [target] });
@@ -225,5 +236,6 @@ describe('deploy queue workflow', () => {
       // The resize sized what serves after the deploy (revision 2), never the revision it saw mid-rollout.
       const serving = [...h.cluster.rcs.values()].filter((rc) => rc.replicas > 0);
       assert.deepEqual(serving.map((rc) => [rc.manifest.spec.template.spec.containers[0]?.image, rc.replicas]), [['registry.example/node-agent:2', 5]]);
+      await h.client.schedule.getHandle(scheduleIdFor(h.environment, APP.namespace, 'node-agent')).delete();
     }));
 });
