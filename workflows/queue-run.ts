@@ -73,7 +73,7 @@ export async function runQueued(book: QueueBook, entry: QueueEntry<DeployInput>,
  * the deploy back).
  */
 async function servingResize(input: DeployInput, app: DeployTarget): Promise<DeployInput | undefined> {
-  const rcs = await cluster.listReplicationControllers(app.namespace, app.name);
+  const rcs = await cluster.listReplicationControllersOn(taskQueueFor(app.environment), app.namespace, app.name);
   const serving = rcs.filter((rc) => rc.replicas > 0).sort((a, b) => b.revision - a.revision)[0];
   return serving && { ...input, toRevision: serving.revision };
 }

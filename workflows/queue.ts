@@ -16,7 +16,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { queueIdFor, taskQueueFor, validateEnvironmentName, type DeployTarget } from '../domain/names.js';
+import { queueIdFor, validateEnvironmentName, type DeployTarget } from '../domain/names.js';
 import { isDnsLabel } from '../domain/labels.js';
 import { QueueBook, type Refusal } from './queue-book.js';
 import { runQueued } from './queue-run.js';
@@ -72,10 +72,15 @@ export async function deployQueue(input: QueueInput): Promise<QueueView> {
   }
 }
 
-/** The queue checks itself like a deploy does: its id and task queue are its app's, or it does nothing. */
+/**
+ * The queue checks itself: its id is its input's app and environment, or it
+ * does nothing. Everything it causes names the environment's task queue
+ * explicitly (the deploys it starts, its one read), so a queue started on
+ * another task queue still reaches only that environment's worker.
+ */
 function identity(input: QueueInput): DeployTarget {
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Partial<QueueInput>;
-  const { workflowId, taskQueue } = workflowInfo();
+  const { workflowId } = workflowInfo();
   let environment = '';
   try {
     environment = validateEnvironmentName(raw.environment);
@@ -84,11 +89,11 @@ function identity(input: QueueInput): DeployTarget {
   }
   const { namespace, name } = raw;
   const ok = environment !== '' && typeof namespace === 'string' && isDnsLabel(namespace, 63) && typeof name === 'string' && isDnsLabel(name, 54);
-  if (!ok || workflowId !== queueIdFor(environment, namespace, name) || taskQueue !== taskQueueFor(environment)) {
+  if (!ok || workflowId !== queueIdFor(environment, namespace, name)) {
     throw ApplicationFailure.create({
       type: 'WorkflowIdMismatch',
       nonRetryable: true,
-      message: `a deploy queue runs as queue/<environment>/<namespace>/<app> on deploy-<environment> for the app its input names, not ${workflowId} on ${taskQueue}`,
+      message: `a deploy queue runs as queue/<environment>/<namespace>/<app> for the app its input names, not as ${workflowId.slice(0, 300)}`,
     });
   }
   return { environment, namespace, name };
