@@ -28,6 +28,9 @@ const DEFAULT_HISTORY_LIMIT = 4000;
 export async function deployQueue(input: QueueInput): Promise<QueueView> {
   const app = identity(input);
   const book = new QueueBook(app);
+  // What the previous run carried comes first: an update the server moved onto this run queues behind it.
+  book.restore(input.pending, input.finished);
+  if (input.initial && !book.refusal(input.initial)) book.enqueue(input.initial);
   setHandler(queueQuery, () => book.view(), { description: 'What runs and what waits for this app\'s lock' });
   setHandler(enqueueUpdate, (request) => book.enqueue(request), {
     description: 'Queue a deploy of this app: { ticket, policy: fifo | latest-wins, input }',
@@ -44,8 +47,6 @@ export async function deployQueue(input: QueueInput): Promise<QueueView> {
     if (problem) log.warn('dropped a queued request', { problem: problem.message });
     else book.enqueue(request);
   });
-  book.restore(input.pending, input.finished);
-  if (input.initial && !book.refusal(input.initial)) book.enqueue(input.initial);
 
   const idle = bounded(input.idleSeconds, 1, 3600, DEFAULT_IDLE_SECONDS);
   const historyLimit = bounded(input.historyLimit, 50, 20_000, DEFAULT_HISTORY_LIMIT);
