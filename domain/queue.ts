@@ -84,6 +84,15 @@ export function place<I>(pending: readonly QueueEntry<I>[], entry: QueueEntry<I>
   return { pending: [...kept, entry], ticket: entry.ticket, position: kept.length + 1, superseded };
 }
 
+/**
+ * A resize arriving while a resize runs joins the running one: it reads the
+ * node count when it is admitted, and a change after that is the next check's
+ * (queueing it would only lengthen the lock).
+ */
+export function joinsRunning<I>(running: QueueEntry<I> | undefined, entry: QueueEntry<I>): boolean {
+  return entry.kind === 'resize' && running?.kind === 'resize';
+}
+
 /** Why the queue cannot take this request now, or undefined. */
 export function placementProblem<I>(pending: readonly QueueEntry<I>[], entry: QueueEntry<I>): string | undefined {
   if (entry.bytes > QUEUE_LIMITS.requestBytes) return `the request is ${entry.bytes} bytes; a queued request may carry at most ${QUEUE_LIMITS.requestBytes}`;

@@ -4,7 +4,7 @@
 import { ApplicationFailure, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { checkQueueRequest } from '../domain/queue-request.js';
 import { TEXT_LIMITS } from '../domain/check-deploy.js';
-import { place, placementProblem, remember, QUEUE_LIMITS, type FinishedTicket, type QueueEntry } from '../domain/queue.js';
+import { joinsRunning, place, placementProblem, remember, QUEUE_LIMITS, type FinishedTicket, type QueueEntry } from '../domain/queue.js';
 import type { DeployTarget } from '../domain/names.js';
 import type { DeployInput, DeployResult, EnqueueAnswer, QueueView, QueuedView, RunningView, WithdrawRequest } from './messages.js';
 import { renderQueueDetails } from './queue-details.js';
@@ -38,7 +38,7 @@ export class QueueBook {
   refusal(raw: unknown): Refusal | undefined {
     const checked = checkQueueRequest<DeployInput>(raw, this.app, now());
     if ('problem' in checked) return { type: 'InvalidRequest', message: checked.problem };
-    if (this.knows(checked.entry.ticket)) return undefined; // a retried enqueue gets its first answer again
+    if (this.knows(checked.entry.ticket) || joinsRunning(this.running?.entry, checked.entry)) return undefined; // nothing is added
     const full = placementProblem(this.pending, checked.entry);
     return full === undefined ? undefined : { type: 'QueueFull', message: full };
   }
@@ -49,6 +49,7 @@ export class QueueBook {
     const running = this.running?.entry.ticket;
     const known = this.answerFor(checked.entry.ticket);
     if (known) return known;
+    if (running && joinsRunning(this.running?.entry, checked.entry)) return { ticket: running, position: 0, running, superseded: [] };
     const placed = place(this.pending, checked.entry);
     this.pending = placed.pending;
     const ended = placed.superseded.map((e) => this.ending(e, 'Superseded', `superseded by ${placed.ticket} (${checked.entry.image}, latest-wins)`, placed.ticket));

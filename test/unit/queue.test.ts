@@ -3,7 +3,7 @@
 // supersedes, the bounds, and what the validator refuses before history.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonBytes, place, placementProblem, remember, QUEUE_LIMITS, type FinishedTicket, type QueueEntry, type RequestKind, type WaitingPolicy } from '../../domain/queue.js';
+import { joinsRunning, jsonBytes, place, placementProblem, remember, QUEUE_LIMITS, type FinishedTicket, type QueueEntry, type RequestKind, type WaitingPolicy } from '../../domain/queue.js';
 import { checkQueueRequest } from '../../domain/queue-request.js';
 import { queueIdFor, workflowIdFor } from '../../domain/names.js';
 import { sampleRaw } from './spec-fixture.js';
@@ -37,6 +37,13 @@ describe('place: where a request goes', () => {
     place(pending, entry('b', 'latest-wins'));
     assert.equal(tickets(pending), 'a');
   });
+});
+
+describe('joinsRunning', () => {
+  test('a resize joins a running resize', () => assert.equal(joinsRunning(entry('r1', 'fifo', 'resize'), entry('r2', 'fifo', 'resize')), true));
+  test('a resize waits behind a running deploy', () => assert.equal(joinsRunning(entry('a'), entry('r', 'fifo', 'resize')), false));
+  test('a deploy never joins', () => assert.equal(joinsRunning(entry('r', 'fifo', 'resize'), entry('a')), false));
+  test('nothing runs', () => assert.equal(joinsRunning(undefined, entry('r', 'fifo', 'resize')), false));
 });
 
 describe('placementProblem: the bounds', () => {

@@ -231,6 +231,11 @@ describe('deploy queue workflow', () => {
       assert.equal(await h.client.workflow.execute('reconcilePerNode', { workflowId: `reconcile2-${h.environment}`, taskQueue: `deploy-${h.environment}`, args: [target] }), 'queued');
       assert.equal((await queueOf(h, 'node-agent').query(queueQuery)).pending.filter((p) => p.kind === 'resize').length, 1);
       await waitForQueued(h.client, deploy);
+      // A check while the resize runs joins it: no second resize waits behind it.
+      await until(h, 'resize running', (v) => v.running?.kind === 'resize', 'node-agent');
+      const third = await h.client.workflow.execute('reconcilePerNode', { workflowId: `reconcile3-${h.environment}`, taskQueue: `deploy-${h.environment}`, args: [target] });
+      assert.ok(['queued', 'in-sync'].includes(third), third);
+      assert.equal((await queueOf(h, 'node-agent').query(queueQuery)).pending.length, 0);
       const done = await until(h, 'resize finished', (v) => v.finished.some((f) => f.kind === 'resize'), 'node-agent');
       assert.equal(done.finished.find((f) => f.kind === 'resize')?.outcome, 'Scaled');
       // The resize sized what serves after the deploy (revision 2), never the revision it saw mid-rollout.
