@@ -7,17 +7,19 @@ import { waitForResult, type DeployHandle } from './api.js';
 import { temporalUiUrl } from './links.js';
 import { createLiveView, type LiveView } from './live-view.js';
 import type { Output } from './output.js';
+import type { DeployResult } from '../workflows/messages.js';
 import { exitCodeFor, printResult } from './result.js';
 import { readSnapshot } from './snapshot.js';
 import type { TemporalSession } from './temporal.js';
 
 const POLL_MS = 1000;
 
-export async function followDeploy(session: TemporalSession, handle: DeployHandle, out: Output, environment: string): Promise<number> {
+/** `queue`: the request's ticket when it came through the app's queue (shown in the JSON result). */
+export async function followDeploy(session: TemporalSession, handle: DeployHandle, out: Output, environment: string, queue?: DeployResult['queue']): Promise<number> {
   const result = waitForResult(handle);
   // JSON callers get the result alone: no view, stdout stays one document.
   if (!out.isJson) await drawUntilSettled(session.client, handle, result, createLiveView(out.io.stdout, environment));
-  const outcome = await result;
+  const outcome = { ...(await result), ...(queue && { queue }) };
   printResult(out, outcome, temporalUiUrl(out.io.env, session.namespace, handle.workflowId));
   return exitCodeFor(outcome.outcome);
 }

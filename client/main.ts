@@ -14,6 +14,7 @@ import { historyCommand } from './commands/history.js';
 import { labelsCommand } from './commands/labels.js';
 import { listCommand } from './commands/list.js';
 import { approveCommand, pauseCommand, resumeCommand, retryCommand } from './commands/operator.js';
+import { queueCommand } from './commands/queue.js';
 import { renderCommand } from './commands/render.js';
 import { resetCommand } from './commands/reset.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   resumeCommand,
   approveCommand,
   listCommand,
+  queueCommand,
   historyCommand,
   labelsCommand,
   workersCommand,

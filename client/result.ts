@@ -3,7 +3,8 @@ import type { DeployResult, Outcome } from '../workflows/messages.js';
 import { EXIT } from './errors.js';
 import type { Output } from './output.js';
 
-const SUCCESSFUL: readonly Outcome[] = ['Succeeded', 'Unchanged', 'Scaled'];
+// Superseded is a success for CI: a newer request of the same app runs instead, so nothing is worth retrying.
+const SUCCESSFUL: readonly Outcome[] = ['Succeeded', 'Unchanged', 'Scaled', 'Superseded'];
 
 export function exitCodeFor(outcome: Outcome): number {
   return SUCCESSFUL.includes(outcome) ? EXIT.ok : EXIT.failed;

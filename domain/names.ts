@@ -23,6 +23,15 @@ export function parseWorkflowId(id: string): DeployTarget | undefined {
   return { environment, namespace, name };
 }
 
+/**
+ * The queue workflow of an app in an environment (issue 17): it holds the
+ * requests waiting for the app's lock and runs them, one at a time, as
+ * workflowIdFor's deploy.
+ */
+export function queueIdFor(environment: string, namespace: string, name: string): string {
+  return `queue/${environment}/${namespace}/${name}`;
+}
+
 /** Id of the Temporal Schedule that keeps a perNode app sized to the node count. */
 export function scheduleIdFor(environment: string, namespace: string, name: string): string {
   return `per-node/${environment}/${namespace}/${name}`;

@@ -52,6 +52,11 @@ export function listReplicationControllers(namespace: string, name: string, expe
   ]);
 }
 
+/** The same read on an environment's own worker, named explicitly (the deploy queue reads there whatever queue it runs on). */
+export function listReplicationControllersOn(taskQueue: string, namespace: string, name: string): Promise<RcInfo[]> {
+  return acts.listReplicationControllers.executeWithOptions({ ...CALL, taskQueue, summary: `list RCs of ${namespace}/${name}` }, [{ namespace, name }]);
+}
+
 export function render(input: RenderInput): Promise<ReplicationControllerManifest> {
   return acts.renderReplicationController.executeWithOptions({ ...CALL, summary: `render ${input.spec.name} revision ${input.revision}` }, [input]);
 }

@@ -34,7 +34,8 @@ export interface DeployInput {
   continued?: Continuation;
 }
 
-export type Outcome = 'Succeeded' | 'Unchanged' | 'Scaled' | 'RolledBack' | 'Failed';
+/** A deploy's outcome; Superseded and Withdrawn end queued requests that never ran. */
+export type Outcome = 'Succeeded' | 'Unchanged' | 'Scaled' | 'RolledBack' | 'Failed' | 'Superseded' | 'Withdrawn';
 
 export interface DeployResult {
   outcome: Outcome;
@@ -49,6 +50,8 @@ export interface DeployResult {
   message: string;
   /** Why it rolled back or failed: RolloutStalled, ImagePullBackOff, OperatorRollback, ... */
   reason?: string;
+  /** A request that went through the app's queue: its ticket, and what replaced it when Superseded. */
+  queue?: { ticket: string; supersededBy?: string };
 }
 
 export interface RcProgress {
@@ -135,3 +138,5 @@ export interface PerNodeTarget {
 
 /** The workflow type name, as the client starts it. */
 export const DEPLOY_WORKFLOW = 'deploy';
+
+export * from './queue-messages.js';

@@ -1,17 +1,19 @@
 // Per-node agents follow the nodes (DESIGN.md §6): a Temporal Schedule runs
 // this workflow every minute; when the node count and the agent's RC differ,
-// it starts the app's deploy workflow to resize the serving revision. Running
-// it under the deploy's own workflow id is what keeps it from ever resizing
-// during a deploy of the app: a running deploy makes the start fail, and a
-// running resize makes a new deploy wait its turn (exit 3).
-import { ApplicationFailure, startChild } from '@temporalio/workflow';
+// it resizes the serving revision with a deploy under the app's own workflow
+// id, which is what keeps it from ever resizing during a deploy of the app.
+// Today the resize waits its turn in the app's queue (workflows/queue.ts) like
+// any deploy; runs started before the queue existed start the deploy directly
+// and give up when one runs.
+import { ApplicationFailure, getExternalWorkflowHandle, ParentClosePolicy, patched, startChild, uuid4 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { taskQueueFor, workflowIdFor } from '../domain/names.js';
+import { queueIdFor, taskQueueFor, workflowIdFor } from '../domain/names.js';
 import * as cluster from './cluster.js';
-import { searchAttributeKeys, type DeployInput, type PerNodeTarget } from './messages.js';
+import { DEPLOY_QUEUE_WORKFLOW, enqueueSignal, searchAttributeKeys, type DeployInput, type PerNodeTarget, type QueueRequest } from './messages.js';
 import type { deploy } from './deploy.js';
+import type { deployQueue } from './queue.js';
 
-export type ReconcileOutcome = 'in-sync' | 'resized' | 'deploy-running' | 'not-deployed';
+export type ReconcileOutcome = 'in-sync' | 'resized' | 'queued' | 'deploy-running' | 'not-deployed';
 
 export async function reconcilePerNode(target: PerNodeTarget): Promise<ReconcileOutcome> {
   const [rcs, nodes] = await Promise.all([
@@ -29,6 +31,10 @@ export async function reconcilePerNode(target: PerNodeTarget): Promise<Reconcile
     toRevision: serving.revision,
     requestedBy,
   };
+  if (patched('resize-through-queue')) {
+    await enqueueResize(target, { ticket: `resize-${uuid4()}`, policy: 'fifo', kind: 'resize', input });
+    return 'queued';
+  }
   try {
     const child = await startChild<typeof deploy>('deploy', {
       workflowId: workflowIdFor(target.environment, target.namespace, target.name),
@@ -51,4 +57,35 @@ export async function reconcilePerNode(target: PerNodeTarget): Promise<Reconcile
     if (err instanceof WorkflowExecutionAlreadyStartedError) return 'deploy-running';
     throw ApplicationFailure.create({ type: 'ResizeFailed', message: `resizing ${target.name} to ${nodes} nodes failed: ${String(err)}` });
   }
+}
+
+/**
+ * Signals the app's queue, or starts it with the request when there is none.
+ * A queue that ends between the two is started again; a queue someone else
+ * starts between the two gets the signal. A waiting resize absorbs this one.
+ */
+async function enqueueResize(target: PerNodeTarget, request: QueueRequest<DeployInput>): Promise<void> {
+  const queueId = queueIdFor(target.environment, target.namespace, target.name);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await getExternalWorkflowHandle(queueId).signal(enqueueSignal, request);
+      return;
+    } catch {
+      // no queue runs: start one below
+    }
+    try {
+      await startChild<typeof deployQueue>(DEPLOY_QUEUE_WORKFLOW, {
+        workflowId: queueId,
+        taskQueue: taskQueueFor(target.environment),
+        args: [{ environment: target.environment, namespace: target.namespace, name: target.name, initial: request }],
+        // The queue outlives this check, which ends as soon as the resize is queued.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `deploy queue: ${target.name} → ${target.environment}`,
+      });
+      return;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+  throw ApplicationFailure.create({ type: 'ResizeNotQueued', message: `could not queue a resize of ${target.name} in ${queueId}; the next check tries again` });
 }

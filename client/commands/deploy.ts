@@ -9,6 +9,7 @@ import type { CliIo } from '../io.js';
 import { Output } from '../output.js';
 import { defaultRequester, defaultSource } from '../requester.js';
 import { withTemporal } from '../temporal.js';
+import { deployQueued, queuePolicy } from '../queued-deploy.js';
 import { configuredPolicy, LABEL_POLICY_HELP, LABEL_POLICY_OPTIONS, resolveLabelPolicy } from '../label-policy-file.js';
 import { WORKER_POLICY_HELP, WORKER_POLICY_OPTIONS, resolveWorkerPolicy } from '../worker-policy-file.js';
 
@@ -28,6 +29,9 @@ Options:
       --wait               follow the deploy to its end (default)
       --no-wait            start it, print the workflow id and return
       --supersede          roll back a running deploy of this app and go next
+      --queue POLICY       when a deploy of this app runs: reject (default: exit 3),
+                           fifo (wait in the app's queue, in order) or latest-wins
+                           (wait, replacing what waits: those end Superseded, exit 0)
       --requested-by WHO   recorded on the deploy (default: $USER)
       --source URL         commit or pipeline URL (default: the CI run's URL)
 ${LABEL_POLICY_HELP}
@@ -36,7 +40,9 @@ ${WORKER_POLICY_HELP}
   -h, --help
 
 Exit codes: 0 succeeded or nothing to do, 1 failed or rolled back,
-2 invalid input, 3 another deploy of this app is running, 4 cannot reach Temporal.`;
+2 invalid input, 3 another deploy of this app is running (or its queue is
+full), 4 cannot reach Temporal. A queued request superseded by a newer one
+exits 0 with outcome Superseded: CI has nothing to retry.`;
 
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand('deploy', argv, {
@@ -47,6 +53,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     wait: { type: 'boolean' },
     'no-wait': { type: 'boolean' },
     supersede: { type: 'boolean' },
+    queue: { type: 'string' },
     'requested-by': { type: 'string' },
     source: { type: 'string' },
     ...LABEL_POLICY_OPTIONS,
@@ -63,6 +70,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const environment = required(values.env, '--env', 'deploy');
   const image = required(values.image, '--image', 'deploy');
   const replicas = optionalInt(values.replicas, '--replicas', 0);
+  const policy = queuePolicy(values.queue);
+  if (values.supersede && policy !== 'reject') throw new UsageError('deployctl deploy: --supersede goes with --queue reject (a queued request waits its turn instead)');
   const labelPolicy = configuredPolicy(resolveLabelPolicy(values['label-policy'], io.env));
 
   // Everything that can be wrong with the request is found here, before connecting.
@@ -78,6 +87,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     workerPolicy: resolveWorkerPolicy(values.policy, io.env).policy,
   });
 
+  if (policy !== 'reject') return withTemporal(io, (session) => deployQueued(session, prepared, policy, out, values['no-wait'] ?? false), environment);
   return withTemporal(io, async (session) => {
     if (values.supersede) out.line(`--supersede: a running deploy of ${prepared.meta.app}, if any, is cancelled and rolls back first…`);
     const handle = await startPrepared(session.client, prepared);

@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import type { AppSpec } from '../../domain/spec.js';
 import { taskQueueFor } from '../../domain/names.js';
 import { parseSpecText } from '../../client/spec-file.js';
-import { startDeploy, type DeployHandle, type DeployRequest } from '../../client/api.js';
+import { prepareDeploy, startDeploy, type DeployHandle, type DeployRequest } from '../../client/api.js';
+import { enqueueDeploy, type QueuedRequest, type QueueOptions } from '../../client/queue.js';
+import type { WaitingPolicy } from '../../domain/queue.js';
 import { useStack } from './stack.js';
 import { temporalClient, workflowBundle } from './temporal.js';
 import { FakeCluster, type Scenario } from './fake-cluster.js';
@@ -26,6 +28,8 @@ export interface WorkflowHarness {
   start(image: string, spec?: AppSpec, extra?: Partial<DeployRequest>): Promise<DeployHandle>;
   /** A second worker on the same task queue, in front of another fake cluster (two workers of one environment). */
   addWorker(scenario: Scenario): Promise<FakeCluster>;
+  /** Queues a deploy on the app's queue (an empty queue lingers `idleSeconds`, 5 unless told). */
+  queue(image: string, policy: WaitingPolicy, spec?: AppSpec, options?: QueueOptions): Promise<QueuedRequest>;
   close(): Promise<void>;
 }
 
@@ -66,6 +70,9 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
       workers.push(worker);
       running.push(worker.run());
       return fake;
+    },
+    queue(image, policy, spec = harness.spec(), options = {}) {
+      return enqueueDeploy(client, prepareDeploy({ spec, environment, image, requestedBy: 'workflow-test' }), policy, { idleSeconds: 5, ...options });
     },
     async close() {
       for (const w of workers) w.shutdown();

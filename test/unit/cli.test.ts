@@ -203,6 +203,10 @@ describe('deployctl arguments', () => {
       [['status', 'Bad_Name', '--env', 'dev'], /NAME: must be an app name/],
       [['rollback', 'awesome-api', '--env', 'dev', '--to-revision', '0'], /--to-revision must be an integer >= 1/],
       [['rollback', 'awesome-api', '--env', 'dev', '--no-wait'], /--no-wait only goes with --to-revision/],
+      [['deploy', '-f', goodFile, '--env', 'dev', '--image', ':1', '--queue', 'lifo'], /--queue must be one of reject, fifo, latest-wins/],
+      [['deploy', '-f', goodFile, '--env', 'dev', '--image', ':1', '--queue', 'fifo', '--supersede'], /--supersede goes with --queue reject/],
+      [['queue', 'awesome-api'], /--env is required/],
+      [['queue', 'Bad_Name', '--env', 'dev'], /NAME: must be an app name/],
     ] as const) {
       const r = await runCli([...argv], NO_TEMPORAL);
       assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);

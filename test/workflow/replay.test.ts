@@ -6,22 +6,28 @@ import fs from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { workflowBundle } from '../helpers/temporal.js';
-import { workflowIdFor } from '../../domain/names.js';
+import { queueIdFor, workflowIdFor } from '../../domain/names.js';
 
 // Today's histories (`npm run fixtures:record`), and ones recorded by earlier
 // versions of the workflow: deploys in flight during an upgrade must replay too.
 const PATHS = ['cancel.json', 'first-deploy.json', 'rollback.json', 'rolling-update.json', 'stuck-retry.json'];
 const DIRS = [
-  { label: 'today', dir: new URL('../fixtures/histories/', import.meta.url), paths: [...PATHS, 'continued.json'].sort() },
+  { label: 'today', dir: new URL('../fixtures/histories/', import.meta.url), paths: [...PATHS, 'continued.json', 'queue.json'].sort() },
   { label: 'before reset-safe rollouts', dir: new URL('../fixtures/histories/before-reset-safety/', import.meta.url), paths: PATHS },
   { label: 'before the patches', dir: new URL('../fixtures/histories/before-patches/', import.meta.url), paths: PATHS },
 ];
-/** The workflow id the recorded deploy ran under, from its input (histories recorded before admission replay under any id). */
-function deployIdOf(history: ReturnType<typeof historyFromJSON>): string | undefined {
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  if (!payload?.data) return undefined;
-  const input = JSON.parse(Buffer.from(payload.data).toString('utf8')) as { environment?: string; spec?: { namespace?: string; name?: string } };
-  return input.environment && input.spec?.namespace && input.spec.name ? workflowIdFor(input.environment, input.spec.namespace, input.spec.name) : undefined;
+/**
+ * The id the recorded workflow ran under, from its input: a deploy and a queue
+ * check their own ids (histories recorded before admission replay under any id).
+ */
+function recordedId(history: ReturnType<typeof historyFromJSON>): string | undefined {
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const data = started?.input?.payloads?.[0]?.data;
+  if (!data) return undefined;
+  const input = JSON.parse(Buffer.from(data).toString('utf8')) as { environment?: string; namespace?: string; name?: string; spec?: { namespace?: string; name?: string } };
+  if (!input.environment) return undefined;
+  if (started.workflowType?.name === 'deployQueue') return input.namespace && input.name ? queueIdFor(input.environment, input.namespace, input.name) : undefined;
+  return input.spec?.namespace && input.spec.name ? workflowIdFor(input.environment, input.spec.namespace, input.spec.name) : undefined;
 }
 
 const jsonIn = (dir: URL) => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -39,7 +45,7 @@ for (const { label, dir } of DIRS) {
       // (the SDK replays on a queue of its own unless told; its options spread over that default).
       const taskQueue = history.events?.[0]?.workflowExecutionStartedEventAttributes?.taskQueue?.name ?? undefined;
       const options = { workflowBundle: await workflowBundle(), ...(taskQueue && { taskQueue }) };
-      await Worker.runReplayHistory(options, history, deployIdOf(history) ?? `replay-${label}-${file}`);
+      await Worker.runReplayHistory(options, history, recordedId(history) ?? `replay-${label}-${file}`);
     });
   }
 }
