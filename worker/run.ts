@@ -10,6 +10,7 @@ import { createActivities } from '../activities/index.js';
 import { kubeFromConfig } from '../activities/kube.js';
 import { codecSetup } from '../codec/data-converter.js';
 import { checkClusterEnvironment } from './preflight.js';
+import { deployServiceHandler } from './deploy-service.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -51,6 +52,8 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
       webhooks: config.webhooks,
       uiUrl: config.uiUrl,
     }),
+    // Releases reach this environment through its Nexus endpoint (deploy-<env>), handled here.
+    nexusServices: [deployServiceHandler(config.environment)],
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
     // Live pod counts reach `deployctl watch` through heartbeat details: send them promptly.
     maxHeartbeatThrottleInterval: '1s',

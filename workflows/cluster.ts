@@ -5,6 +5,7 @@ import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, t
 import type { DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
 import type { PodTemplate, ReplicationControllerManifest, RenderInput } from '../domain/render.js';
 import type { CheckedDeploy } from '../domain/check-deploy.js';
+import type { Serving } from '../domain/release-state.js';
 
 // Permanent failures: retrying cannot help, the workflow decides what to do.
 const NON_RETRYABLE = [
@@ -91,4 +92,14 @@ export function notify(notification: DeployNotification): Promise<void> {
 
 export function countSchedulableNodes(): Promise<number> {
   return acts.countSchedulableNodes.executeWithOptions({ ...CALL, summary: 'count schedulable nodes' }, []);
+}
+
+/** What serves the app now (null: nothing yet). */
+export function readServing(namespace: string, app: string): Promise<Serving | null> {
+  return acts.readServing.executeWithOptions({ ...CALL, summary: `read what serves ${namespace}/${app}` }, [{ namespace, app }]);
+}
+
+/** Runs until cancelled (the soak's timer) or until what serves changes or loses a pod. */
+export function watchServing(namespace: string, app: string, expect: Serving): Promise<void> {
+  return acts.watchServing.executeWithOptions({ ...WAIT, summary: `watch ${expect.rc} stay fully available` }, [{ namespace, app, expect }]);
 }
