@@ -58,13 +58,13 @@ export class ReleaseAlreadyRunningError extends CliError {
   }
 }
 
-export async function startRelease(client: Client, prepared: PreparedRelease): Promise<ReleaseHandle> {
+export async function startRelease(client: Client, prepared: PreparedRelease, options: { taskQueue?: string } = {}): Promise<ReleaseHandle> {
   const { input, releaseId } = prepared;
   const { plan } = input;
   try {
     return await client.workflow.start<ReleaseWorkflow>(RELEASE_WORKFLOW, {
       workflowId: releaseId,
-      taskQueue: RELEASE_TASK_QUEUE,
+      taskQueue: options.taskQueue ?? RELEASE_TASK_QUEUE,
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',

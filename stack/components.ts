@@ -44,7 +44,11 @@ export function uiCodecEndpoint(state: StackState): string {
   return `http://127.0.0.1:${state.ports.codecServer}/token/${state.codecToken ?? ''}`;
 }
 
-export const SEARCH_ATTRIBUTES = ['DeployEnvironment', 'DeployApp', 'DeployImage', 'DeployPhase', 'DeployRequestedBy'];
+export const SEARCH_ATTRIBUTES = [
+  'DeployEnvironment', 'DeployApp', 'DeployImage', 'DeployPhase', 'DeployRequestedBy',
+  // Releases run in the dev stack's one namespace too (domain/release-plan.ts RELEASE_SEARCH_ATTRIBUTES).
+  'ReleaseApp', 'ReleaseImage', 'ReleasePhase', 'ReleaseAwaitingApproval', 'ReleaseRequestedBy',
+];
 
 type Files = ReturnType<typeof stackFiles>;
 

@@ -17,6 +17,8 @@ export interface ReleaseWorkerConfig {
   uiUrl?: string;
   codecEnv?: Readonly<Record<string, string | undefined>>;
   shutdownGraceSeconds?: number;
+  /** Tests run side by side on one server: each with a queue of its own. */
+  taskQueue?: string;
 }
 
 export async function createReleaseWorker(config: ReleaseWorkerConfig): Promise<Worker> {
@@ -26,7 +28,7 @@ export async function createReleaseWorker(config: ReleaseWorkerConfig): Promise<
     dataConverter,
     connection,
     namespace: config.temporal.namespace ?? 'default',
-    taskQueue: RELEASE_TASK_QUEUE,
+    taskQueue: config.taskQueue ?? RELEASE_TASK_QUEUE,
     ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
     activities: createReleaseActivities({ webhooks: config.webhooks, uiUrl: config.uiUrl }),
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,

@@ -5,6 +5,7 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
 import { taskQueueFor } from '../domain/names.js';
 import { isMapping } from '../domain/spec-checks.js';
+import { soakVerdict } from '../domain/release-state.js';
 import * as cluster from './cluster.js';
 import type { SoakInput, SoakResult } from './deploy-service.js';
 
@@ -18,6 +19,14 @@ export async function soak(input: SoakInput): Promise<SoakResult> {
   }
   const { namespace, app, expect } = input;
   if (!expect) return { serving: (await cluster.readServing(namespace, app)) ?? undefined };
+
+  // Looked at once first: a zero-length soak (the check before promoting past a gate) is this alone.
+  const verdict = soakVerdict(expect, await cluster.listReplicationControllers(namespace, app));
+  if (!verdict.ok) {
+    const type = verdict.kind === 'pinned' ? 'Pinned' : 'SoakFailed';
+    throw ApplicationFailure.create({ type, message: verdict.message, nonRetryable: true, details: [{ reason: type }] });
+  }
+  if (input.seconds <= 0) return { serving: expect };
 
   const watch = new CancellationScope();
   const watching = watch.run(() => cluster.watchServing(namespace, app, expect));
