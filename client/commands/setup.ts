@@ -36,8 +36,8 @@ browser that opens it, and the columns to add.
 
 With --release: the release search attributes (${Object.values(RELEASE_SEARCH_ATTRIBUTES).join(', ')})
 on the release namespace (the Temporal profile "${RELEASE_PROFILE}", when there is one).
-With --nexus-endpoints E1,E2: also the Nexus endpoint deploy-E of each environment,
-targeting E's namespace (its profile's) and task queue deploy-E, where E's worker
+With --nexus-endpoints E1,E2 (or E1=NS1,E2=NS2): also the Nexus endpoint deploy-E of each
+environment, targeting E's namespace (NS, else its profile's) and task queue deploy-E, where E's worker
 handles releases' deploys; needs cluster admin (endpoints are cluster-wide).
 
 Options:
@@ -60,9 +60,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const out = new Output(io, outputFormat(values.output));
   noPositionals('setup', positionals);
   const environment = values.env === undefined ? undefined : validateEnvironmentName(values.env);
-  const endpointEnvironments = (values['nexus-endpoints'] ?? '').split(',').map((e) => e.trim()).filter(Boolean).map(validateEnvironmentName);
-  // Each environment's namespace, as its own profile names it (the shared one otherwise).
-  const endpointTargets = endpointEnvironments.map((e) => ({ environment: e, namespace: loadConfig(io.env, profileForEnvironment(io.env, e)).namespace ?? 'default' }));
+  // E=NS names the namespace; a bare E uses the namespace of E's own profile (the shared one without).
+  const endpointTargets = (values['nexus-endpoints'] ?? '').split(',').map((e) => e.trim()).filter(Boolean).map((entry) => {
+    const [e = '', ns] = entry.split('=');
+    const environment = validateEnvironmentName(e);
+    return { environment, namespace: ns || (loadConfig(io.env, profileForEnvironment(io.env, environment)).namespace ?? 'default') };
+  });
 
   return withTemporal(io, async ({ connection, namespace }) => {
     const wanted: string[] = Object.values(values.release ? RELEASE_SEARCH_ATTRIBUTES : SEARCH_ATTRIBUTES);

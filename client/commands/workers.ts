@@ -3,6 +3,7 @@
 // first thing to ask when a deploy does not move — and the health check of the
 // docker-compose workers. Temporal only: it sees pollers, not processes.
 import { taskQueueFor, validateEnvironmentName } from '../../domain/names.js';
+import { RELEASE_PROFILE, RELEASE_TASK_QUEUE } from '../../domain/release-plan.js';
 import { noPositionals, optionalInt, outputFormat, parseCommand, required } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../errors.js';
@@ -17,14 +18,19 @@ const QUEUE_TYPES = { workflow: 1, activity: 2 } as const;
 const DEFAULT_MAX_AGE_SECONDS = 120;
 
 const usage = `deployctl workers --env E [--max-age SECONDS]
+deployctl workers --release [--max-age SECONDS]
 
 Shows the workers polling task queue deploy-E (their identity and last poll,
 for workflow and activity tasks), as Temporal sees them. Exit 0 when at least
 one polled within --max-age seconds (default ${DEFAULT_MAX_AGE_SECONDS}), 1 otherwise: deploys
 to E would wait until a worker of E starts (deployctl worker --env E).
 
+With --release: the release workers polling task queue ${RELEASE_TASK_QUEUE} instead (in the
+release namespace; deployctl release-worker).
+
 Options:
-  -e, --env E              environment (required)
+  -e, --env E              environment (required unless --release)
+      --release            the release worker instead
       --max-age SECONDS    how recent a poll must be to count (default ${DEFAULT_MAX_AGE_SECONDS})
   -o, --output text|json   json: { taskQueue, healthy, workers: [{ identity, types, lastPoll, ageSeconds }] }
   -h, --help`;
@@ -37,16 +43,16 @@ interface Poller {
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommand('workers', argv, { env: { type: 'string', short: 'e' }, 'max-age': { type: 'string' } });
+  const { values, positionals } = parseCommand('workers', argv, { env: { type: 'string', short: 'e' }, release: { type: 'boolean' }, 'max-age': { type: 'string' } });
   if (values.help) {
     io.stdout.write(usage + '\n');
     return 0;
   }
   const out = new Output(io, outputFormat(values.output));
   noPositionals('workers', positionals);
-  const environment = validateEnvironmentName(required(values.env, '--env', 'workers'));
+  const environment = values.release ? RELEASE_PROFILE : validateEnvironmentName(required(values.env, '--env', 'workers'));
   const maxAge = optionalInt(values['max-age'], '--max-age', 1) ?? DEFAULT_MAX_AGE_SECONDS;
-  const taskQueue = taskQueueFor(environment);
+  const taskQueue = values.release ? RELEASE_TASK_QUEUE : taskQueueFor(environment);
 
   return withTemporal(io, async (session) => {
     const workers = await pollers(session, taskQueue);
