@@ -23,7 +23,9 @@ export function deployServiceHandler(environment: string) {
     deploy: new WorkflowRunOperationHandler<ReleaseDeployInput, DeployResult>(async (ctx, input) => {
       if (!isMapping(input)) throw new nexus.HandlerError('BAD_REQUEST', 'deploy: the input must be a mapping');
       mine(input.environment, 'a deploy');
-      const options = deployStartOptions(input, metaOf(input));
+      // The deploy gets a deploy's input; the release it belongs to is shown in its details.
+      const { releaseId: _releaseId, ...deploy } = input;
+      const options = deployStartOptions(deploy, metaOf(input));
       try {
         return await startWorkflow(ctx, DEPLOY_WORKFLOW, options);
       } catch (err) {
