@@ -41,8 +41,13 @@ export async function watchServing(kube: Kube, namespace: string, owner: Owner, 
     }
     hooks.heartbeat({ rc: expected.rc, available: rcs.find((rc) => rc.name === expected.rc)?.availableReplicas });
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, hooks.intervalMs ?? 1000);
-      hooks.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        hooks.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, hooks.intervalMs ?? 1000);
+      hooks.signal.addEventListener('abort', done, { once: true });
     });
   }
 }

@@ -1,7 +1,7 @@
 // The workflow's view of the cluster: typed activity calls with their retry
 // policies and a one-line summary each, which the Temporal UI shows beside
 // every activity (`scale awesome-api-7f3c to 3`).
-import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
 import type { PodTemplate, ReplicationControllerManifest, RenderInput } from '../domain/render.js';
 import type { CheckedDeploy } from '../domain/check-deploy.js';
@@ -101,5 +101,9 @@ export function readServing(namespace: string, app: string): Promise<Serving | n
 
 /** Runs until cancelled (the soak's timer) or until what serves changes or loses a pod. */
 export function watchServing(namespace: string, app: string, expect: Serving): Promise<void> {
-  return acts.watchServing.executeWithOptions({ ...WAIT, summary: `watch ${expect.rc} stay fully available` }, [{ namespace, app, expect }]);
+  // The soak ends by cancelling this watch: wait for the worker to confirm, so the soak's
+  // workflow never closes under a watch that is still running.
+  return acts.watchServing.executeWithOptions({ ...WAIT, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary: `watch ${expect.rc} stay fully available` }, [
+    { namespace, app, expect },
+  ]);
 }

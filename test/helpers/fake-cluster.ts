@@ -129,6 +129,7 @@ export class FakeCluster {
       watchServing: async ({ app, expect }) => {
         const { Context } = await import('@temporalio/activity');
         const ctx = Context.current();
+        const aborted = new Promise((r) => ctx.cancellationSignal.addEventListener('abort', r, { once: true }));
         while (!ctx.cancellationSignal.aborted) {
           const verdict = soakVerdict(expect, this.appRcs(app));
           if (!verdict.ok) {
@@ -136,7 +137,7 @@ export class FakeCluster {
             throw ApplicationFailure.create({ type, message: verdict.message, nonRetryable: true, details: [{ reason: type }] });
           }
           ctx.heartbeat();
-          await Promise.race([sleep(200), new Promise((r) => ctx.cancellationSignal.addEventListener('abort', r, { once: true }))]);
+          await Promise.race([sleep(200), aborted]);
         }
       },
       waitForPods: async (input): Promise<PodCounts> => {

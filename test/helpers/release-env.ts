@@ -59,6 +59,8 @@ export async function releaseHarness(names: string[], scenarios: Record<string, 
         dataConverter,
         activities: cluster.activities(),
         nexusServices: [deployServiceHandler(environment)],
+        // As the real worker: a cancelled soak watch hears of it within a second.
+        maxHeartbeatThrottleInterval: '1s',
       }),
     );
   }
