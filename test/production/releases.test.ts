@@ -6,7 +6,10 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
 import { workflowIdFor } from '../../domain/names.js';
+import { mintToken } from '../../stack/jwt.js';
+import { productionFiles } from '../../stack/production-layout.js';
 import type { ProductionInfo } from '../../stack/production.js';
 import type { ReleaseProgress, ReleaseResult } from '../../workflows/release-messages.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
@@ -95,6 +98,20 @@ describe('releases on the production topology', () => {
     assert.deepEqual([approval.environment, approval.by, approval.reason], ['production', 'operator', 'staging soaked clean']);
     const text = await runCli(['release', 'status', name, '--image', V2], operator());
     assert.match(text.stdout, /approved for production by operator at \S+ \(staging soaked clean\)/);
+    // The release's history holds the approve update: who asked and why, and when it was accepted.
+    const connection = await Connection.connect({ address: info.temporalAddress, apiKey: await mintToken(productionFiles().keys, 'operator'), tls: false });
+    try {
+      const history = await new Client({ connection, namespace: 'release' }).workflow.getHandle(final.releaseId).fetchHistory();
+      const accepted = history.events?.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'approve');
+      assert.ok(accepted?.eventTime, 'the approve update is in history, with its time');
+      const args = accepted.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads!.map((p) => JSON.parse(Buffer.from(p.data!).toString()));
+      assert.deepEqual(args, [{ reason: 'staging soaked clean', requestedBy: 'operator' }]);
+      // Its deploys ran in their own namespaces: the release's history holds Nexus operations, no child workflows.
+      assert.equal(history.events?.filter((e) => e.nexusOperationCompletedEventAttributes).length, 6, 'what served, deploy and soak in each environment');
+      assert.equal(history.events?.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes), false);
+    } finally {
+      await connection.close();
+    }
 
     for (const c of [staging, production]) {
       assert.deepEqual(await servingImages(c, label), [V2], c.environment);
