@@ -107,7 +107,7 @@ describe('releases on the production topology', () => {
       const args = accepted.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads!.map((p) => JSON.parse(Buffer.from(p.data!).toString()));
       assert.deepEqual(args, [{ reason: 'staging soaked clean', requestedBy: 'operator' }]);
       // Its deploys ran in their own namespaces: the release's history holds Nexus operations, no child workflows.
-      assert.equal(history.events?.filter((e) => e.nexusOperationCompletedEventAttributes).length, 6, 'what served, deploy and soak in each environment');
+      assert.equal(history.events?.filter((e) => e.nexusOperationCompletedEventAttributes).length, 7, 'in each environment what served, its deploy and its soak; and at the gate, staging still serving');
       assert.equal(history.events?.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes), false);
     } finally {
       await connection.close();
