@@ -9,7 +9,8 @@ import type { CliIo } from '../io.js';
 import { formatTable, formatTime, Output } from '../output.js';
 import { defaultRequester } from '../requester.js';
 import { withTemporal } from '../temporal.js';
-import { approveReleaseUpdate, releaseQuery, stopReleaseUpdate, type ReleaseProgress } from '../../workflows/release-messages.js';
+import { approveReleaseUpdate, RELEASE_WORKFLOW, releaseQuery, stopReleaseUpdate, type ReleaseProgress } from '../../workflows/release-messages.js';
+import { quoted } from '../visibility-query.js';
 import { releaseIdOf, type ReleaseHandle } from '../release-api.js';
 import { approvalLines, releaseTable } from '../release-view.js';
 
@@ -102,13 +103,12 @@ async function list(argv: string[], io: CliIo): Promise<number> {
   }, RELEASE_PROFILE);
 }
 
-/** Visibility query for releases: "releases waiting for approval" is ReleasePhase = 'AwaitingApproval'. */
+/** Visibility query for releases: "releases waiting for approval" is ReleasePhase = 'AwaitingApproval'. No ORDER BY: SQL visibility stores refuse it. */
 export function releaseListQuery(filter: { phase?: ReleasePhase; app?: string }): string {
-  const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const clauses = [`WorkflowType = 'release'`];
-  if (filter.phase) clauses.push(`${RELEASE_SEARCH_ATTRIBUTES.phase} = ${quote(filter.phase)}`);
-  if (filter.app) clauses.push(`${RELEASE_SEARCH_ATTRIBUTES.app} = ${quote(filter.app)}`);
-  return clauses.join(' AND ') + ' ORDER BY StartTime DESC';
+  const clauses = [`WorkflowType = ${quoted(RELEASE_WORKFLOW, 'workflow type')}`];
+  if (filter.phase) clauses.push(`${RELEASE_SEARCH_ATTRIBUTES.phase} = ${quoted(filter.phase, '--phase')}`);
+  if (filter.app) clauses.push(`${RELEASE_SEARCH_ATTRIBUTES.app} = ${quoted(filter.app, '--app')}`);
+  return clauses.join(' AND ');
 }
 
 function help(io: CliIo, text: string): number {
