@@ -35,7 +35,7 @@ export interface ReleaseHarness {
 }
 
 /** `names` are the environments' roles (staging, production); each gets a unique name. */
-export async function releaseHarness(names: string[], scenarios: Record<string, Scenario> = {}): Promise<ReleaseHarness> {
+export async function releaseHarness(names: string[], scenarios: Record<string, Scenario> = {}, options: { webhooks?: string[] } = {}): Promise<ReleaseHarness> {
   const info = await useStack();
   const client = await temporalClient(info);
   const prefix = `rel-${process.pid}-${Date.now().toString(36)}-${counter++}`;
@@ -66,7 +66,7 @@ export async function releaseHarness(names: string[], scenarios: Record<string, 
   }
   const releaseQueue = `release-${prefix}`;
   workers.push(
-    await Worker.create({ connection, namespace: 'default', taskQueue: releaseQueue, workflowBundle: await workflowBundle(), dataConverter, activities: createReleaseActivities({}) }),
+    await Worker.create({ connection, namespace: 'default', taskQueue: releaseQueue, workflowBundle: await workflowBundle(), dataConverter, activities: createReleaseActivities({ webhooks: options.webhooks }) }),
   );
   const running = workers.map((w) => w.run());
   const spec: AppSpec = { ...example, name: `api-${counter}`, strategy: { ...example.strategy, minReadySeconds: 0 } };

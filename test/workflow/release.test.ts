@@ -7,6 +7,8 @@
 // skip time, and the Java time-skipping test server cannot be downloaded here.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { startRedeploy, waitForResult } from '../../client/api.js';
 import { waitForRelease, type ReleaseHandle } from '../../client/release-api.js';
@@ -22,8 +24,8 @@ after(async () => {
   for (const h of harnesses) await h.close();
 });
 
-async function harness(scenarios: Parameters<typeof releaseHarness>[1] = {}): Promise<ReleaseHarness> {
-  const h = await releaseHarness(['staging', 'production'], scenarios);
+async function harness(scenarios: Parameters<typeof releaseHarness>[1] = {}, webhooks?: string[]): Promise<ReleaseHarness> {
+  const h = await releaseHarness(['staging', 'production'], scenarios, { webhooks });
   harnesses.push(h);
   return h;
 }
@@ -151,6 +153,33 @@ describe('release', () => {
     assert.equal(result.outcome, 'Pinned');
     assert.equal(result.stoppedAt, staging);
     assert.deepEqual(h.clusters.production!.writes, []);
+  });
+
+  test('the release worker tells the webhooks each phase: started, awaiting approval, each environment promoted, promoted', async () => {
+    const events: { event: string; environment: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        events.push((JSON.parse(body) as { deployflow: { event: string; environment: string } }).deployflow);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const h = await harness({}, [`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`]);
+      const [staging, production] = h.environments as [string, string];
+      const handle = await h.release(V2, { approve: [production] });
+      await inPhase(handle, 'AwaitingApproval');
+      await handle.executeUpdate(approveReleaseUpdate, { args: [{ requestedBy: 'alice' }] });
+      assert.equal((await waitForRelease(handle)).outcome, 'Promoted');
+      // Phase notifications are fire-and-forget (a webhook never holds the release up): let the last arrive.
+      for (let i = 0; i < 50 && events.length < 5; i++) await new Promise((r) => setTimeout(r, 100));
+      const seen = events.map((e) => `${e.event} ${e.environment}`).sort();
+      assert.deepEqual(seen, [`awaiting-approval ${production}`, `promoted ${staging}→${production}`, `started ${staging}→${production}`, `succeeded ${production}`, `succeeded ${staging}`].sort());
+    } finally {
+      server.close();
+    }
   });
 
   test('stop at the gate: Stopped, nothing more promoted; approve is refused outside the gate', async () => {
