@@ -61,6 +61,13 @@ describe('release', () => {
     const listed = await waitForListing(h, `${RELEASE_SEARCH_ATTRIBUTES.phase} = 'AwaitingApproval' AND ${RELEASE_SEARCH_ATTRIBUTES.awaitingApproval} = '${production}'`, handle.workflowId);
     assert.equal(listed, true);
 
+    // The Temporal UI: the static summary, and the current details as a table of environments with the next action.
+    const description = await handle.describe();
+    assert.equal(await description.staticSummary(), `release ${h.spec.name}: ${V2} → ${staging} → ${production}`);
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(metadata.currentDetails ?? '', new RegExp(`\\| ${production} \\| AwaitingApproval \\| — \\| \\S+ \\| \`approve\` to deploy \\|`));
+    assert.match(metadata.currentDetails ?? '', /\*\*Next action\*\*: `deployctl release approve/);
+
     const answer = await handle.executeUpdate(approveReleaseUpdate, { args: [{ requestedBy: 'alice', reason: 'staging looks good' }] });
     assert.match(answer.message, new RegExp(`goes to ${production}`));
     const result = await waitForRelease(handle);
