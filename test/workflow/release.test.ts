@@ -12,6 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { startRedeploy, waitForResult } from '../../client/api.js';
 import { waitForRelease, type ReleaseHandle } from '../../client/release-api.js';
+import { followRelease } from '../../client/release-view.js';
+import { Output } from '../../client/output.js';
+import type { CliIo } from '../../client/io.js';
 import { approveReleaseUpdate, releaseQuery, stopReleaseUpdate, type ReleaseProgress } from '../../workflows/release-messages.js';
 import { RELEASE_SEARCH_ATTRIBUTES } from '../../domain/release-plan.js';
 import type { EnvironmentPhase, ReleasePhase } from '../../domain/release-state.js';
@@ -90,7 +93,16 @@ describe('release', () => {
     const h = await harness({ production: { stall: (input) => input.minAvailable > 0 && input.target.startsWith('api-') } });
     const [staging, production] = h.environments as [string, string];
     await h.deploy(staging, V1);
-    const result = await waitForRelease(await h.release(V2, { onFailure: 'rollback' }));
+    const handle = await h.release(V2, { onFailure: 'rollback' });
+    // What a CI log shows while `deployctl release` follows it, and the exit code it earns.
+    let log = '';
+    const io = { stdout: { isTTY: false, write: (t: string) => ((log += t), true) }, stderr: { write: () => true }, env: {} };
+    assert.equal(await followRelease(handle, new Output(io as unknown as CliIo, 'text')), 1);
+    assert.match(log, new RegExp(`^${staging}: Deploying`, 'm'));
+    assert.match(log, new RegExp(`^${production}: Failed`, 'm'));
+    assert.match(log, /^Failed: the deploy to .* did not succeed/m);
+    assert.match(log, /^ENVIRONMENT\s+PHASE\s+IMAGE\s+SINCE\s+NEXT$/m);
+    const result = await waitForRelease(handle);
 
     assert.equal(result.outcome, 'Failed');
     assert.equal(result.stoppedAt, production);
