@@ -25,6 +25,8 @@ export function nextActionsFor(phase: Phase, paused: boolean): OperatorCommand[]
 
 export class OperatorControls {
   rollbackRequest: OperatorRequest | undefined;
+  /** The rollback was deployflow's own, after nobody decided in time (not a person's). */
+  private decisionTimedOut = false;
   private retryRequested = false;
   private approved = false;
   private interruptible: CancellationScope | undefined;
@@ -111,6 +113,7 @@ export class OperatorControls {
     this.tracker.waitingFor(undefined);
     if (!decided) {
       this.rollbackRequest = { reason: `nobody decided within ${timeoutSeconds}s`, requestedBy: 'deployflow' };
+      this.decisionTimedOut = true;
     }
     this.throwIfRollbackRequested();
     this.retryRequested = false;
@@ -123,6 +126,8 @@ export class OperatorControls {
       type: ROLLBACK_REQUESTED,
       nonRetryable: true,
       message: `rollback requested by ${request.requestedBy ?? 'an operator'}${request.reason ? `: ${request.reason}` : ''}`,
+      // The deploy's reason: a person's decision (a release is pinned by it) or nobody's.
+      details: [{ reason: this.decisionTimedOut ? 'DecisionTimeout' : 'OperatorRollback' }],
     });
   }
 

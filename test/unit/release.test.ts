@@ -62,6 +62,7 @@ describe('release decisions', () => {
       [{ outcome: 'Failed', reason: 'PolicyViolation' }, 'failed'],
       [{ outcome: 'RolledBack', reason: 'OperatorRollback' }, 'pinned'],
       [{ outcome: 'RolledBack', reason: 'Cancelled' }, 'pinned'],
+      [{ outcome: 'RolledBack', reason: 'DecisionTimeout' }, 'failed'],
     ];
     for (const [end, verdict] of table) assert.equal(deployVerdict(end), verdict, JSON.stringify(end));
   });

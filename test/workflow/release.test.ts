@@ -16,6 +16,7 @@ import { followRelease } from '../../client/release-view.js';
 import { Output } from '../../client/output.js';
 import type { CliIo } from '../../client/io.js';
 import { approveReleaseUpdate, releaseQuery, stopReleaseUpdate, type ReleaseProgress } from '../../workflows/release-messages.js';
+import { progressQuery, rollbackUpdate } from '../../workflows/messages.js';
 import { RELEASE_SEARCH_ATTRIBUTES } from '../../domain/release-plan.js';
 import type { EnvironmentPhase, ReleasePhase } from '../../domain/release-state.js';
 import { releaseHarness, type ReleaseHarness } from '../helpers/release-env.js';
@@ -157,6 +158,25 @@ describe('release', () => {
     assert.deepEqual(h.clusters.production!.writes, [], 'production never deployed');
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(servingImage(h, 'staging'), [V1], 'nothing re-promoted staging');
+  });
+
+  test("an operator's rollback of the release's own staging deploy, mid-rollout, pins the release too", async () => {
+    const h = await harness({ staging: { waitMs: 1500 } });
+    const [staging] = h.environments as [string, string];
+    await h.deploy(staging, V1);
+    const handle = await h.release(V2, { soak: '2s' });
+    const deploy = h.client.workflow.getHandle(`deploy/${staging}/default/${h.spec.name}`);
+    const deadline = Date.now() + 20_000;
+    while ((await deploy.query(progressQuery).catch(() => undefined))?.phase !== 'RollingOut' || (await deploy.query(progressQuery)).image !== V2) {
+      if (Date.now() > deadline) throw new Error('the release never started rolling staging out');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await deploy.executeUpdate(rollbackUpdate, { args: [{ requestedBy: 'bob', reason: 'bad metrics' }] });
+    const result = await waitForRelease(handle);
+    assert.equal(result.outcome, 'Pinned');
+    assert.equal(result.stoppedAt, staging);
+    assert.deepEqual(servingImage(h, 'staging'), [V1]);
+    assert.deepEqual(h.clusters.production!.writes, []);
   });
 
   test('a manual rollback of staging while production waits at the gate pins the release on approve', async () => {
