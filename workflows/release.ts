@@ -4,6 +4,7 @@
 // environment goes through its Nexus endpoint to its own worker, in its own
 // namespace (release-calls.ts); the decisions are pure (domain/release-state.ts).
 import { ApplicationFailure, CancellationScope, condition, workflowInfo } from '@temporalio/workflow';
+import { isMapping } from '../domain/spec-checks.js';
 import { decideStop, deployVerdict, STOPPED_PHASE, type Serving, type Stop } from '../domain/release-state.js';
 import type { NotificationEvent } from '../activities/index.js';
 import { deployTo, notifyRelease, servingIn, soakIn } from './release-calls.js';
@@ -12,6 +13,9 @@ import type { ReleaseInput, ReleaseResult } from './release-messages.js';
 import { ReleaseTracker } from './release-tracker.js';
 
 export async function release(input: ReleaseInput): Promise<ReleaseResult> {
+  // Anyone who can start a workflow in the release namespace wrote the input: a shape
+  // the release cannot read ends it at once (each environment's worker checks the rest).
+  if (!readable(input)) throw ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: 'release: the input needs spec.name, spec.namespace, spec.replicas, image and plan' });
   const tracker = new ReleaseTracker(input);
   const controls = new ReleaseControls(tracker);
   const { spec, image, plan } = input;
@@ -64,6 +68,15 @@ export async function release(input: ReleaseInput): Promise<ReleaseResult> {
   tracker.setPhase('Promoted');
   await say('promoted', plan.environments.join('→'), result.message);
   return result;
+}
+
+function readable(input: ReleaseInput): boolean {
+  const { spec, plan } = (isMapping(input) ? input : {}) as Partial<ReleaseInput>;
+  return (
+    isMapping(spec) && typeof spec.name === 'string' && typeof spec.namespace === 'string' && typeof spec.replicas === 'number' &&
+    typeof input.image === 'string' && isMapping(plan) && Array.isArray(plan.environments) && plan.environments.every((e) => typeof e === 'string') &&
+    Array.isArray(plan.approve) && typeof plan.soakSeconds === 'number' && (plan.onFailure === 'rollback' || plan.onFailure === 'stop')
+  );
 }
 
 /** Runs `call` until it ends or the release is stopped (which cancels it). */

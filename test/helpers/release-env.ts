@@ -28,6 +28,8 @@ export interface ReleaseHarness {
   environments: string[];
   clusters: Record<string, FakeCluster>;
   spec: AppSpec;
+  /** The release worker's task queue (its own). */
+  releaseQueue: string;
   /** A plain deploy to one environment (what ran before the release). */
   deploy(environment: string, image: string): Promise<void>;
   release(image: string, fields: Omit<ReleasePlanFields, 'through'> & { through?: string }): Promise<ReleaseHandle>;
@@ -76,6 +78,7 @@ export async function releaseHarness(names: string[], scenarios: Record<string, 
     environments,
     clusters,
     spec,
+    releaseQueue,
     async deploy(environment, image) {
       const outcome = await waitForResult(await startDeploy(client, { spec, environment, image, requestedBy: 'before-the-release' }));
       if (outcome.outcome !== 'Succeeded') throw new Error(`the deploy before the release ended ${outcome.outcome}: ${outcome.message}`);

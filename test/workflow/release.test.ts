@@ -221,6 +221,14 @@ describe('release', () => {
     }
   });
 
+  test('input the release cannot read ends it at once, typed, without calling any environment', async () => {
+    const h = await harness();
+    const handle = await h.client.workflow.start('release', { workflowId: `release/garbage-${Date.now()}`, taskQueue: h.releaseQueue, args: [{ spec: 'x', plan: [] }] });
+    await assert.rejects(handle.result(), (err: Error) => /InvalidInput|needs spec\.name/.test(`${err.message} ${String(err.cause)}`));
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.equal(events.some((e) => e.nexusOperationScheduledEventAttributes), false);
+  });
+
   test('stop at the gate: Stopped, nothing more promoted; approve is refused outside the gate', async () => {
     const h = await harness();
     const [staging, production] = h.environments as [string, string];
