@@ -19,6 +19,8 @@ import { waitForPods, type PodCounts, type PodWaitInput } from './pods.js';
 import { ClusterWatches } from './cluster-watches.js';
 import { postNotification, type DeployNotification } from './notify.js';
 import { countSchedulableNodes } from './nodes.js';
+import { readServing, watchServing } from './serving.js';
+import type { Serving } from '../domain/release-state.js';
 
 export type { RcInfo } from './replication-controllers.js';
 export type { AdmittedDeploy } from './admission.js';
@@ -53,6 +55,13 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
     const namespace = dnsName(input, 'namespace', activity);
     allowedNamespace(namespace, policy, activity);
     return { namespace, owner: { environment, app: lockedApp(environment, namespace, activity) } };
+  };
+  /** Reads check the namespace against the policy too: a soak sees only what this worker may deploy. */
+  const readTarget = (raw: unknown, activity: string) => {
+    const input = inputMapping(raw, activity);
+    const namespace = dnsName(input, 'namespace', activity);
+    allowedNamespace(namespace, policy, activity);
+    return { namespace, app: dnsName(input, 'app', activity, 54) };
   };
   return {
     /** The deploy's one checked value, from its untrusted input and this worker's policy. */
@@ -126,6 +135,19 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
         delivered: Array.isArray(earlier) ? earlier.filter((id): id is string => typeof id === 'string') : [],
         onDelivered: (ids) => ctx.heartbeat(ids),
       });
+    },
+
+    /** What serves the app now (a release records it before promoting, to roll back to). Read-only. */
+    async readServing(raw: { namespace: string; app: string }): Promise<Serving | null> {
+      const { namespace, app } = readTarget(raw, 'readServing');
+      return (await readServing(kube, namespace, { environment, app })) ?? null;
+    },
+
+    /** A release's soak: fails when the serving RC changes or loses an available pod; ends when cancelled. Read-only. */
+    async watchServing(raw: { namespace: string; app: string; expect: Serving }): Promise<void> {
+      const { namespace, app } = readTarget(raw, 'watchServing');
+      const ctx = Context.current();
+      await watchServing(kube, namespace, { environment, app }, raw.expect, { heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal });
     },
 
     async waitForPods(input: PodWaitInput): Promise<PodCounts> {

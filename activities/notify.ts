@@ -9,7 +9,8 @@
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 
-export type NotificationEvent = 'started' | 'awaiting-approval' | 'stuck' | 'succeeded' | 'rolled-back' | 'failed';
+// The last three are a release's: promoted everywhere, pinned by a manual change, stopped by an operator.
+export type NotificationEvent = 'started' | 'awaiting-approval' | 'stuck' | 'succeeded' | 'rolled-back' | 'failed' | 'promoted' | 'pinned' | 'stopped';
 
 export interface DeployNotification {
   event: NotificationEvent;
@@ -30,6 +31,9 @@ const ICONS: Record<NotificationEvent, string> = {
   succeeded: ':white_check_mark:',
   'rolled-back': ':leftwards_arrow_with_hook:',
   failed: ':x:',
+  promoted: ':tada:',
+  pinned: ':pushpin:',
+  stopped: ':octagonal_sign:',
 };
 
 /** Slack's control characters: `<!channel>` or `<https://evil|here>` in a reason must stay text. */

@@ -97,14 +97,14 @@ export async function startRedeploy(
   return start(client, input, { app: request.name, namespace: request.namespace, image: `revision ${request.revision}`, supersede: request.supersede });
 }
 
-async function start(
-  client: Client,
-  input: DeployInput,
-  meta: { app: string; namespace: string; image: string; supersede?: boolean },
-): Promise<StartedDeploy> {
-  const workflowId = workflowIdFor(input.environment, meta.namespace, meta.app);
-  const options = {
-    workflowId,
+/**
+ * How a deploy is started, by the CLI and by the environment worker's Nexus
+ * handler alike (a release's deploys): the lock (workflow id), the queue, the
+ * search attributes and what the UI shows.
+ */
+export function deployStartOptions(input: DeployInput, meta: { app: string; namespace: string; image: string; releaseId?: string }) {
+  return {
+    workflowId: workflowIdFor(input.environment, meta.namespace, meta.app),
     taskQueue: taskQueueFor(input.environment),
     args: [input] as [DeployInput],
     workflowIdConflictPolicy: 'FAIL' as const,
@@ -121,6 +121,15 @@ async function start(
     staticSummary: deploySummary({ app: meta.app, environment: input.environment, image: meta.image }),
     staticDetails: staticDetails(input, meta),
   };
+}
+
+async function start(
+  client: Client,
+  input: DeployInput,
+  meta: { app: string; namespace: string; image: string; supersede?: boolean },
+): Promise<StartedDeploy> {
+  const options = deployStartOptions(input, meta);
+  const { workflowId } = options;
   try {
     return await client.workflow.start<DeployWorkflow>(DEPLOY_WORKFLOW, options);
   } catch (err) {
@@ -138,13 +147,14 @@ export const DEPLOY_EXECUTION_TIMEOUT: Duration = '7 days';
 /** Temporal's default limit on static details (limit.userMetadataDetailsSize). */
 const MAX_DETAILS_BYTES = 20_000;
 
-function staticDetails(input: DeployInput, meta: { app: string; namespace: string; image: string }): string {
+function staticDetails(input: DeployInput, meta: { app: string; namespace: string; image: string; releaseId?: string }): string {
   const lines = [
     `**${meta.app}** → **${input.environment}** (namespace \`${meta.namespace}\`)`,
     '',
     `- image: \`${meta.image}\``,
     `- requested by: ${input.requestedBy}`,
   ];
+  if (meta.releaseId) lines.push(`- part of release \`${meta.releaseId}\``);
   if (input.source) lines.push(`- source: ${input.source}`);
   if (input.toRevision !== undefined) lines.push(`- redeploys kept revision ${input.toRevision}`);
   if (input.labelPolicy) lines.push(`- label policy: requires ${Object.keys(input.labelPolicy.required).join(', ')}`);

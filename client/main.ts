@@ -15,6 +15,7 @@ import { labelsCommand } from './commands/labels.js';
 import { listCommand } from './commands/list.js';
 import { approveCommand, pauseCommand, resumeCommand, retryCommand } from './commands/operator.js';
 import { queueCommand } from './commands/queue.js';
+import { releaseCommand } from './commands/release.js';
 import { renderCommand } from './commands/render.js';
 import { resetCommand } from './commands/reset.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -33,6 +34,7 @@ export type { CliIo, Writer } from './io.js';
 
 export const COMMANDS: readonly Command[] = [
   deployCommand,
+  releaseCommand,
   renderCommand,
   validateCommand,
   statusCommand,
@@ -58,7 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') return help(rest[0], io);
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    if (name === 'worker') return fail(io, '`deployctl worker` is run by bin/deployctl.js (npx deployctl worker --env E)', EXIT.invalidInput);
+    if (name === 'worker' || name === 'release-worker') return fail(io, `deployctl ${name} is run by bin/deployctl.js (npx deployctl ${name} ...)`, EXIT.invalidInput);
     const guess = closestMatch(name, [...COMMANDS.map((c) => c.name), 'worker']);
     return fail(io, `deployctl: unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; see deployctl --help`, EXIT.invalidInput);
   }

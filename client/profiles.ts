@@ -7,6 +7,7 @@
 // An explicit TEMPORAL_PROFILE always wins: it names one connection for everything.
 import { loadClientConfig } from '@temporalio/envconfig';
 import { isDnsLabel } from '../domain/labels.js';
+import { RELEASE_PROFILE } from '../domain/release-plan.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -36,5 +37,6 @@ export function profileForEnvironment(env: Env, environment: string | undefined)
  */
 export function profiledEnvironments(env: Env): string[] {
   if (env.TEMPORAL_PROFILE) return [];
-  return configuredProfiles(env).filter((name) => name !== 'default' && isDnsLabel(name));
+  // The release profile connects releases, not an environment's deploys.
+  return configuredProfiles(env).filter((name) => name !== 'default' && name !== RELEASE_PROFILE && isDnsLabel(name));
 }

@@ -53,7 +53,11 @@ const DEV_DYNAMIC_CONFIG = {
   'matching.maxDeployments': 10_000,
 };
 
-export const SEARCH_ATTRIBUTES = ['DeployEnvironment', 'DeployApp', 'DeployImage', 'DeployPhase', 'DeployRequestedBy'];
+export const SEARCH_ATTRIBUTES = [
+  'DeployEnvironment', 'DeployApp', 'DeployImage', 'DeployPhase', 'DeployRequestedBy',
+  // Releases run in the dev stack's one namespace too (domain/release-plan.ts RELEASE_SEARCH_ATTRIBUTES).
+  'ReleaseApp', 'ReleaseImage', 'ReleasePhase', 'ReleaseAwaitingApproval', 'ReleaseRequestedBy',
+];
 
 type Files = ReturnType<typeof stackFiles>;
 

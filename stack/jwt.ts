@@ -17,9 +17,13 @@ export const PRINCIPALS = {
   admin: ['temporal-system:admin'],
   'ci-staging': ['staging:write'],
   'ci-production': ['production:write'],
-  operator: ['staging:write', 'production:write'],
+  operator: ['staging:write', 'production:write', 'release:write'],
   'worker-staging': ['staging:write'],
   'worker-production': ['production:write'],
+  // Releases: the release worker and a CI job that starts releases see the release
+  // namespace only; what they do in an environment goes through its Nexus endpoint.
+  'worker-release': ['release:write'],
+  'ci-release': ['release:write'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Principal = keyof typeof PRINCIPALS;

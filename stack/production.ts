@@ -5,7 +5,9 @@
 //     keys from a JWKS the stack serves; the standalone Web UI server in front of it;
 //   - one Temporal namespace and one Kubernetes control plane per environment, and
 //     one deployflow worker per environment holding only its own namespace's token
-//     and its own cluster's ServiceAccount kubeconfig (examples/rbac).
+//     and its own cluster's ServiceAccount kubeconfig (examples/rbac);
+//   - a `release` namespace and the release worker, holding only that namespace's token
+//     and no kubeconfig: releases reach each environment through its Nexus endpoint.
 // Everything lives in its own folder (.stack-production/), next to the dev stack.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -22,13 +24,17 @@ import { keyFiles, mintToken, PRINCIPALS, writeSigningKey, type Principal } from
 import { kubectl } from './nodes.js';
 import { initPostgres, postgresFiles, postgresReady, startPostgres, stopPostgres } from './postgres.js';
 import { freePort, isAlive, startDaemon, stopDaemon, waitFor } from './processes.js';
-import { TEMPORAL_CONFIG_DIR, TEMPORAL_CONFIG_ENV, TEMPORAL_SERVICES, stackServerEnv, type ServerPorts } from './temporal-config.js';
+import { TEMPORAL_CONFIG_DIR, TEMPORAL_CONFIG_ENV, TEMPORAL_SERVICES, stackDynamicConfig, stackServerEnv, type ServerPorts } from './temporal-config.js';
+import { RELEASE_PROFILE } from '../domain/release-plan.js';
 import { clusterDir, principalConfigFile, productionFiles, type ProductionFiles } from './production-layout.js';
 
 export const ENVIRONMENTS = ['staging', 'production'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-export const SERVICES = ['postgres', 'jwks', 'temporal-server', 'temporal-ui', 'worker-staging', 'worker-production'] as const;
+/** The namespace releases run in (the release worker's, and the profile of that name). */
+export const RELEASE_NAMESPACE = RELEASE_PROFILE;
+
+export const SERVICES = ['postgres', 'jwks', 'temporal-server', 'temporal-ui', 'worker-staging', 'worker-production', 'worker-release'] as const;
 export type Service = (typeof SERVICES)[number];
 
 export interface ProductionPorts extends ServerPorts {
@@ -100,6 +106,8 @@ async function serviceHealthy(service: Service, state: ProductionState, files: P
     case 'worker-staging':
     case 'worker-production':
       return fs.readFileSync(path.join(files.logs, `${service}.log`), 'utf8').includes('"worker started"');
+    case 'worker-release':
+      return fs.readFileSync(path.join(files.logs, `${service}.log`), 'utf8').includes('"release worker started"');
   }
 }
 
@@ -158,10 +166,12 @@ export async function upProduction(options: { nodes?: number; workers?: boolean 
     await registerNamespaces(state, admin);
     await writePrincipalConfigs(state, files);
     for (const environment of ENVIRONMENTS) await registerSearchAttributes(environment, files);
+    await setupReleases(files);
     await startService('temporal-ui', state, files);
     if (options.workers !== false) {
-      for (const environment of ENVIRONMENTS) await startService(`worker-${environment}`, state, files, false);
-      for (const environment of ENVIRONMENTS) await waitService(`worker-${environment}`, state, files);
+      const workers = [...ENVIRONMENTS.map((e) => `worker-${e}` as const), 'worker-release' as const];
+      for (const worker of workers) await startService(worker, state, files, false);
+      for (const worker of workers) await waitService(worker, state, files);
     }
   } catch (err) {
     log(`could not start the production topology: ${(err as Error).message}`);
@@ -243,7 +253,9 @@ function launch(service: Service, state: ProductionState, files: ProductionFiles
     case 'jwks':
       return startDaemon('jwks', process.execPath, [...tsx, path.join(repoRoot, 'stack', 'jwks-server.ts'), keyFiles(files.keys).jwks, String(ports.jwks)], files.logs);
     case 'temporal-server': {
-      const env = stackServerEnv(ports, { address: `127.0.0.1:${ports.postgres}`, user: DB_USER, password: state.dbPassword }, jwksUri(state));
+      const dynamicConfig = path.join(files.dir, 'dynamicconfig.yaml');
+      fs.writeFileSync(dynamicConfig, stackDynamicConfig(ports));
+      const env = stackServerEnv(ports, { address: `127.0.0.1:${ports.postgres}`, user: DB_USER, password: state.dbPassword }, jwksUri(state), dynamicConfig);
       const args = ['--root', '/', '--config', TEMPORAL_CONFIG_DIR, '--env', TEMPORAL_CONFIG_ENV, 'start', ...TEMPORAL_SERVICES.flatMap((s) => ['--service', s])];
       return startDaemon('temporal-server', path.join(binDir, 'temporal-server'), args, files.logs, { ...process.env, ...env });
     }
@@ -257,6 +269,8 @@ function launch(service: Service, state: ProductionState, files: ProductionFiles
       const environment = service.slice('worker-'.length) as Environment;
       return startDaemon(service, process.execPath, [path.join(repoRoot, 'bin', 'deployctl.js'), 'worker', '--env', environment], files.logs, workerEnv(environment, state, files));
     }
+    case 'worker-release':
+      return startDaemon(service, process.execPath, [path.join(repoRoot, 'bin', 'deployctl.js'), 'release-worker'], files.logs, releaseWorkerEnv(state, files));
   }
 }
 
@@ -268,6 +282,19 @@ export function workerEnv(environment: Environment, state: ProductionState, file
     TEMPORAL_CONFIG_FILE: principalConfigFile(files, `worker-${environment}`),
     TEMPORAL_PROFILE: environment,
     KUBECONFIG: workerKubeconfig(files, environment),
+    DEPLOYFLOW_TEMPORAL_UI: uiUrl(state),
+  };
+}
+
+/** The release worker: the release namespace's token, no kubeconfig at all. */
+export function releaseWorkerEnv(state: ProductionState, files = productionFiles()): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|KUBECONFIG$|DEPLOYFLOW_)/.test(k)));
+  return {
+    ...inherited,
+    TEMPORAL_CONFIG_FILE: principalConfigFile(files, 'worker-release'),
+    TEMPORAL_PROFILE: RELEASE_PROFILE,
+    // Pointing at nothing on purpose: whatever might read a kubeconfig finds none.
+    KUBECONFIG: path.join(files.dir, 'no-kubeconfig'),
     DEPLOYFLOW_TEMPORAL_UI: uiUrl(state),
   };
 }
@@ -325,11 +352,11 @@ async function serverModuleDir(state: ProductionState): Promise<string> {
 async function registerNamespaces(state: ProductionState, adminToken: string): Promise<void> {
   const connection = await Connection.connect({ address: temporalAddress(state), apiKey: adminToken, tls: false });
   try {
-    for (const namespace of ENVIRONMENTS) {
+    for (const namespace of [...ENVIRONMENTS, RELEASE_NAMESPACE]) {
       await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') });
     }
     // The frontend learns about new namespaces on its next registry refresh.
-    for (const namespace of ENVIRONMENTS) {
+    for (const namespace of [...ENVIRONMENTS, RELEASE_NAMESPACE]) {
       await waitFor(`namespace ${namespace} to be served`, async () => {
         await connection.workflowService.countWorkflowExecutions({ namespace });
         return true;
@@ -338,7 +365,7 @@ async function registerNamespaces(state: ProductionState, adminToken: string): P
   } finally {
     await connection.close();
   }
-  log(`namespaces ${ENVIRONMENTS.join(', ')} registered`);
+  log(`namespaces ${[...ENVIRONMENTS, RELEASE_NAMESPACE].join(', ')} registered`);
 }
 
 /** `deployctl setup` per environment, with the admin's profiles: the same command a team runs. */
@@ -346,6 +373,18 @@ async function registerSearchAttributes(environment: Environment, files: Product
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_CONFIG_FILE: principalConfigFile(files, 'admin'), TEMPORAL_PROFILE: environment };
   for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY']) delete env[k];
   await run(process.execPath, [path.join(repoRoot, 'bin', 'deployctl.js'), 'setup'], { env });
+}
+
+/**
+ * The release namespace's search attributes and each environment's Nexus
+ * endpoint (deploy-<env> → that environment's namespace and task queue), with
+ * the admin's profiles: `deployctl setup --release --nexus-endpoints …`.
+ */
+async function setupReleases(files: ProductionFiles): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_CONFIG_FILE: principalConfigFile(files, 'admin') };
+  for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_PROFILE']) delete env[k];
+  await run(process.execPath, [path.join(repoRoot, 'bin', 'deployctl.js'), 'setup', '--release', '--nexus-endpoints', ENVIRONMENTS.join(',')], { env });
+  log(`release namespace set up; Nexus endpoints ${ENVIRONMENTS.map((e) => `deploy-${e}`).join(', ')}`);
 }
 
 /**
@@ -362,7 +401,7 @@ async function writePrincipalConfigs(state: ProductionState, files: ProductionFi
 }
 
 export function profilesToml(state: ProductionState, principal: string, token: string): string {
-  const profiles = ENVIRONMENTS.map(
+  const profiles = [...ENVIRONMENTS, RELEASE_NAMESPACE].map(
     (environment) => `[profile.${environment}]
 address = "${temporalAddress(state)}"
 namespace = "${environment}"
@@ -373,7 +412,7 @@ api_key = "${token}"
 disabled = true
 `,
   );
-  return `# Temporal client profiles of principal "${principal}" (one per environment).\n\n${profiles.join('\n')}`;
+  return `# Temporal client profiles of principal "${principal}" (one per environment, and "${RELEASE_NAMESPACE}" for releases).\n\n${profiles.join('\n')}`;
 }
 
 /**
@@ -412,7 +451,7 @@ current-context: ${environment}
 
 async function pickPorts(): Promise<ProductionPorts> {
   const names: (keyof ProductionPorts)[] = [
-    'postgres', 'jwks', 'ui', 'frontend', 'frontendHttp', 'internalFrontend', 'history', 'matching', 'worker', 'metrics',
+    'postgres', 'jwks', 'ui', 'frontend', 'frontendHttp', 'internalFrontend', 'internalFrontendHttp', 'history', 'matching', 'worker', 'metrics',
   ];
   // Temporal stores membership ports in a PostgreSQL smallint: they must stay below 32768,
   // where the kernel's ephemeral range (what port 0 hands out) does not reach.

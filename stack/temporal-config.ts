@@ -60,6 +60,8 @@ export interface ServerPorts {
   frontendMembership: number;
   internalFrontend: number;
   internalFrontendMembership: number;
+  /** Nexus dispatch and callbacks (the dynamic config's callback URL names it). */
+  internalFrontendHttp: number;
   history: number;
   historyMembership: number;
   matching: number;
@@ -69,8 +71,26 @@ export interface ServerPorts {
   metrics: number;
 }
 
+/** The internal frontend's HTTP port as compose's dynamic config names it (the Nexus callback URL). */
+const COMPOSE_CALLBACK_ADDRESS = '127.0.0.1:7246';
+
+/**
+ * Compose's dynamic config with the stack's own internal-frontend HTTP port in
+ * the Nexus callback settings: one file of settings, one difference.
+ */
+export function stackDynamicConfig(ports: Pick<ServerPorts, 'internalFrontendHttp'>): string {
+  const text = fs.readFileSync(TEMPORAL_DYNAMIC_CONFIG, 'utf8');
+  if (!text.includes(COMPOSE_CALLBACK_ADDRESS)) throw new Error(`${TEMPORAL_DYNAMIC_CONFIG} no longer names ${COMPOSE_CALLBACK_ADDRESS}`);
+  return text.replaceAll(COMPOSE_CALLBACK_ADDRESS, `127.0.0.1:${ports.internalFrontendHttp}`);
+}
+
 /** The variables the production topology starts the server with (all on loopback). */
-export function stackServerEnv(ports: ServerPorts, db: { address: string; user: string; password: string }, jwksUri: string): Record<string, string> {
+export function stackServerEnv(
+  ports: ServerPorts,
+  db: { address: string; user: string; password: string },
+  jwksUri: string,
+  dynamicConfigFile = TEMPORAL_DYNAMIC_CONFIG,
+): Record<string, string> {
   return {
     TEMPORAL_LOG_LEVEL: 'warn',
     POSTGRES_ADDRESS: db.address,
@@ -86,12 +106,13 @@ export function stackServerEnv(ports: ServerPorts, db: { address: string; user: 
     TEMPORAL_FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
     TEMPORAL_INTERNAL_FRONTEND_PORT: String(ports.internalFrontend),
     TEMPORAL_INTERNAL_FRONTEND_MEMBERSHIP_PORT: String(ports.internalFrontendMembership),
+    TEMPORAL_INTERNAL_FRONTEND_HTTP_PORT: String(ports.internalFrontendHttp),
     TEMPORAL_HISTORY_PORT: String(ports.history),
     TEMPORAL_HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
     TEMPORAL_MATCHING_PORT: String(ports.matching),
     TEMPORAL_MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
     TEMPORAL_WORKER_PORT: String(ports.worker),
     TEMPORAL_WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
-    TEMPORAL_DYNAMIC_CONFIG_FILE: TEMPORAL_DYNAMIC_CONFIG,
+    TEMPORAL_DYNAMIC_CONFIG_FILE: dynamicConfigFile,
   };
 }

@@ -15,6 +15,7 @@ import { checkClusterEnvironment, readClusterUid } from './preflight.js';
 import { clusterPinInterceptor } from './cluster-pin.js';
 import { buildIdOfBundle } from './build-id.js';
 import { deploymentOptions, type WorkerVersioning } from './versioning.js';
+import { deployServiceHandler } from './deploy-service.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Bundled with the workflows (a pre-built bundle must include them too). */
@@ -71,6 +72,8 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
       uiUrl: config.uiUrl,
       cluster,
     }),
+    // Releases reach this environment through its Nexus endpoint (deploy-<env>), handled here.
+    nexusServices: [deployServiceHandler(config.environment)],
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
     // Live pod counts reach `deployctl watch` through heartbeat details: send them promptly.
     maxHeartbeatThrottleInterval: '1s',

@@ -1,10 +1,10 @@
 // The workflow's view of the cluster: typed activity calls with their retry
 // policies and a one-line summary each, which the Temporal UI shows beside
 // every activity (`scale awesome-api-7f3c to 3`).
-import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { AdmittedDeploy, DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
 import type { PodTemplate, ReplicationControllerManifest, RenderInput } from '../domain/render.js';
-
+import type { Serving } from '../domain/release-state.js';
 
 // Permanent failures: retrying cannot help, the workflow decides what to do.
 const NON_RETRYABLE = [
@@ -128,4 +128,18 @@ export function notify(notification: DeployNotification): Promise<void> {
 
 export function countSchedulableNodes(): Promise<number> {
   return acts.countSchedulableNodes.executeWithOptions({ ...CALL, summary: 'count schedulable nodes' }, []);
+}
+
+/** What serves the app now (null: nothing yet). */
+export function readServing(namespace: string, app: string): Promise<Serving | null> {
+  return acts.readServing.executeWithOptions({ ...CALL, summary: `read what serves ${namespace}/${app}` }, [{ namespace, app }]);
+}
+
+/** Runs until cancelled (the soak's timer) or until what serves changes or loses a pod. */
+export function watchServing(namespace: string, app: string, expect: Serving): Promise<void> {
+  // The soak ends by cancelling this watch: wait for the worker to confirm, so the soak's
+  // workflow never closes under a watch that is still running.
+  return acts.watchServing.executeWithOptions({ ...WAIT, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary: `watch ${expect.rc} stay fully available` }, [
+    { namespace, app, expect },
+  ]);
 }

@@ -12,7 +12,7 @@ export const ROLLBACK_REQUESTED = 'RollbackRequested';
 
 export class OperatorControls {
   rollbackRequest: OperatorRequest | undefined;
-  /** Set when deployflow itself asked for the rollback (a hold ran out): the failure type, e.g. ApprovalTimeout. */
+  /** Set when deployflow itself asked for the rollback (nobody decided or approved in time, a pause ran out): why, e.g. ApprovalTimeout. */
   private rollbackCause: string | undefined;
   private retryRequested = false;
   private approved = false;
@@ -114,6 +114,7 @@ export class OperatorControls {
     this.tracker.waitingFor(undefined);
     if (!decided) {
       this.rollbackRequest = { reason: `nobody decided within ${timeoutSeconds}s`, requestedBy: 'deployflow' };
+      this.rollbackCause = 'DecisionTimeout';
     }
     this.throwIfRollbackRequested();
     this.retryRequested = false;
@@ -123,9 +124,11 @@ export class OperatorControls {
     const request = this.rollbackRequest;
     if (request === undefined) return;
     throw ApplicationFailure.create({
-      type: this.rollbackCause ?? ROLLBACK_REQUESTED,
+      type: ROLLBACK_REQUESTED,
       nonRetryable: true,
       message: `rollback requested by ${request.requestedBy ?? 'an operator'}${request.reason ? `: ${request.reason}` : ''}`,
+      // The deploy's reason: a person's decision (a release is pinned by it) or nobody's.
+      details: [{ reason: this.rollbackCause ?? 'OperatorRollback' }],
     });
   }
 

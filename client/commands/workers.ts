@@ -5,6 +5,7 @@
 // With versioned workers it also shows each poller's build and which build is
 // current: pollers of a build that is not current get no tasks.
 import { taskQueueFor, validateEnvironmentName } from '../../domain/names.js';
+import { RELEASE_PROFILE, RELEASE_TASK_QUEUE } from '../../domain/release-plan.js';
 import { noPositionals, optionalInt, outputFormat, parseCommand, required } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../errors.js';
@@ -21,6 +22,7 @@ const QUEUE_TYPES = { workflow: 1, activity: 2 } as const;
 const DEFAULT_MAX_AGE_SECONDS = 120;
 
 const usage = `deployctl workers --env E [--max-age SECONDS]
+deployctl workers --release [--max-age SECONDS]
 deployctl workers promote --env E --build-id ID [--allow-older]
 
 Shows the workers polling task queue deploy-E (their identity, build and last
@@ -31,8 +33,12 @@ current) polled within --max-age seconds (default ${DEFAULT_MAX_AGE_SECONDS}), 1
 to E would wait until a worker of E starts (deployctl worker --env E) or its
 build is made current (deployctl workers promote, below).
 
+With --release: the release workers polling task queue ${RELEASE_TASK_QUEUE} instead (in the
+release namespace; deployctl release-worker).
+
 Options:
-  -e, --env E              environment (required)
+  -e, --env E              environment (required unless --release)
+      --release            the release worker instead
       --max-age SECONDS    how recent a poll must be to count (default ${DEFAULT_MAX_AGE_SECONDS})
   -o, --output text|json   json: { taskQueue, healthy, currentBuildId, builds, workers: [{ identity, buildId, types, lastPoll, ageSeconds }] }
   -h, --help
@@ -50,16 +56,16 @@ interface Poller {
 
 async function run(argv: string[], io: CliIo): Promise<number> {
   if (argv[0] === 'promote') return runPromote(argv.slice(1), io);
-  const { values, positionals } = parseCommand('workers', argv, { env: { type: 'string', short: 'e' }, 'max-age': { type: 'string' } });
+  const { values, positionals } = parseCommand('workers', argv, { env: { type: 'string', short: 'e' }, release: { type: 'boolean' }, 'max-age': { type: 'string' } });
   if (values.help) {
     io.stdout.write(usage + '\n');
     return 0;
   }
   const out = new Output(io, outputFormat(values.output));
   noPositionals('workers', positionals);
-  const environment = validateEnvironmentName(required(values.env, '--env', 'workers'));
+  const environment = values.release ? RELEASE_PROFILE : validateEnvironmentName(required(values.env, '--env', 'workers'));
   const maxAge = optionalInt(values['max-age'], '--max-age', 1) ?? DEFAULT_MAX_AGE_SECONDS;
-  const taskQueue = taskQueueFor(environment);
+  const taskQueue = values.release ? RELEASE_TASK_QUEUE : taskQueueFor(environment);
 
   return withTemporal(io, async (session) => {
     const workers = await pollers(session, taskQueue);

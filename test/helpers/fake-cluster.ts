@@ -11,6 +11,8 @@ import { DEFAULT_WORKER_POLICY } from '../../domain/worker-policy.js';
 import { ANNOTATIONS } from '../../domain/names.js';
 import { keptSpecJson } from '../../domain/kept-spec.js';
 import type { ReplicationControllerManifest } from '../../domain/render.js';
+import { soakVerdict } from '../../domain/release-state.js';
+import { servingOf } from '../../activities/serving.js';
 
 export interface Scenario {
   /** Return true to make this wait stall (RolloutStalled); called with how many waits ran before. */
@@ -41,6 +43,8 @@ export class FakeCluster {
   readonly writes: string[] = [];
   readonly notifications: string[] = [];
   waits = 0;
+  /** Pods that are not available (a soak sees the RC short of them). */
+  unavailable = 0;
   /** Largest pods (all RCs) and smallest available seen after each write. */
   maxPods = 0;
 
@@ -58,8 +62,8 @@ export class FakeCluster {
       image: a[ANNOTATIONS.image] ?? '',
       replicas: rc.replicas,
       desiredReplicas: Number(a[ANNOTATIONS.desiredReplicas]),
-      readyReplicas: rc.available,
-      availableReplicas: rc.available,
+      readyReplicas: Math.max(0, Math.min(rc.available, rc.replicas - this.unavailable)),
+      availableReplicas: Math.max(0, Math.min(rc.available, rc.replicas - this.unavailable)),
       workflowId: a[ANNOTATIONS.workflowId] ?? '',
       appSpec: keptSpecJson(a[ANNOTATIONS.appSpec], rc.manifest.spec.template.spec.containers),
     };
@@ -133,6 +137,21 @@ export class FakeCluster {
         this.writes.push(`delete ${name}`);
         this.rcs.delete(name);
       },
+      readServing: async ({ app }) => servingOf(this.appRcs(app)) ?? null,
+      watchServing: async ({ app, expect }) => {
+        const { Context } = await import('@temporalio/activity');
+        const ctx = Context.current();
+        const aborted = new Promise((r) => ctx.cancellationSignal.addEventListener('abort', r, { once: true }));
+        while (!ctx.cancellationSignal.aborted) {
+          const verdict = soakVerdict(expect, this.appRcs(app));
+          if (!verdict.ok) {
+            const type = verdict.kind === 'pinned' ? 'Pinned' : 'SoakFailed';
+            throw ApplicationFailure.create({ type, message: verdict.message, nonRetryable: true, details: [{ reason: type }] });
+          }
+          ctx.heartbeat();
+          await Promise.race([sleep(200), aborted]);
+        }
+      },
       waitForPods: async (input): Promise<PodCounts> => {
         const index = this.waits++;
         if (this.scenario.waitMs) await sleep(this.scenario.waitMs);
@@ -151,6 +170,10 @@ export class FakeCluster {
         return { total, ready: total, available: total, terminating: 0, problems: [] };
       },
     };
+  }
+
+  appRcs(app: string): RcInfo[] {
+    return [...this.rcs.values()].filter((rc) => rc.manifest.metadata.labels.name === app).map((rc) => this.info(rc));
   }
 
   private observe(): void {

@@ -43,7 +43,7 @@ export function composeServerEnv(): Record<string, string> {
 /** The stack's variables for a made-up set of ports. */
 export function sampleStackServerEnv(): Record<string, string> {
   const names: (keyof ServerPorts)[] = [
-    'frontend', 'frontendHttp', 'frontendMembership', 'internalFrontend', 'internalFrontendMembership',
+    'frontend', 'frontendHttp', 'frontendMembership', 'internalFrontend', 'internalFrontendMembership', 'internalFrontendHttp',
     'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership', 'metrics',
   ];
   const ports = Object.fromEntries(names.map((n, i) => [n, 21_000 + i])) as unknown as ServerPorts;

@@ -112,7 +112,7 @@ describe('docker-compose.yml: services', () => {
   });
 
   test('every long-running service has a health check; one-shots exit instead', () => {
-    assert.deepEqual([...oneShots].sort(), ['setup-production', 'setup-staging', 'temporal-namespace', 'temporal-schema']);
+    assert.deepEqual([...oneShots].sort(), ['setup-production', 'setup-release', 'setup-staging', 'temporal-namespace', 'temporal-schema']);
     for (const [name, s] of Object.entries(services)) {
       if (oneShots.has(name)) {
         assert.equal(s.healthcheck, undefined, `${name} runs once`);
@@ -161,7 +161,7 @@ describe('docker-compose.yml: services', () => {
     assert.equal(service('temporal-ui').environment?.TEMPORAL_ADDRESS, 'temporal:7233');
     assert.equal(service('temporal-ui').environment?.TEMPORAL_DISABLE_WRITE_ACTIONS, 'true', 'the UI holds no credentials and changes nothing');
     assert.equal(service('temporal-namespace').environment?.TEMPORAL_ADDRESS, 'temporal:7233');
-    assert.deepEqual(service('temporal-namespace').environment?.TEMPORAL_NAMESPACES?.split(' '), ['staging', 'production']);
+    assert.deepEqual(service('temporal-namespace').environment?.TEMPORAL_NAMESPACES?.split(' '), ['staging', 'production', 'release']);
     for (const environment of ['staging', 'production']) {
       const setup = service(`setup-${environment}`);
       assert.deepEqual(setup.command, ['setup']);
@@ -201,6 +201,28 @@ describe('docker-compose.yml: encrypted payloads', () => {
     for (const name of ['codec-server', 'setup-staging', 'setup-production', 'worker-staging', 'worker-production', 'slack']) {
       assert.match(service(name).environment?.DEPLOYFLOW_CODEC_KEYS ?? '', /^\$\{DEPLOYFLOW_CODEC_KEYS:\?/, `${name} gets the keys, and compose refuses to start without them`);
     }
+  });
+});
+
+describe('docker-compose.yml: releases', () => {
+  test('setup-release creates the endpoints of both environments; the release worker holds only the release token and no kubeconfig', () => {
+    const setup = service('setup-release');
+    assert.deepEqual(setup.command, ['setup', '--release', '--nexus-endpoints', 'staging=staging,production=production']);
+    assert.match(setup.environment?.TEMPORAL_API_KEY ?? '', /^\$\{DEPLOYFLOW_ADMIN_TOKEN:\?/, 'endpoints need cluster admin');
+    const worker = service('worker-release');
+    assert.deepEqual(worker.command, ['release-worker']);
+    assert.equal(worker.environment?.TEMPORAL_NAMESPACE, 'release');
+    assert.match(worker.environment?.TEMPORAL_API_KEY ?? '', /^\$\{DEPLOYFLOW_WORKER_RELEASE_TOKEN:\?/);
+    assert.equal(worker.environment?.KUBECONFIG, undefined, 'no cluster credentials');
+    assert.deepEqual(mounts(worker), [], 'nothing mounted');
+    assert.deepEqual(worker.healthcheck?.test, ['CMD', 'node', 'bin/deployctl.js', 'workers', '--release']);
+  });
+
+  test('the Nexus callback goes to the internal frontend HTTP port the server opens, and only there', () => {
+    const dynamic = yaml.load(read('compose/dynamicconfig/deployflow.yaml')) as Record<string, { value: unknown }[]>;
+    const port = service('temporal').environment?.TEMPORAL_INTERNAL_FRONTEND_HTTP_PORT;
+    assert.equal(dynamic['component.nexusoperations.callback.endpoint.template']?.[0]?.value, `http://127.0.0.1:${port}/namespaces/{{.NamespaceName}}/nexus/callback`);
+    assert.deepEqual(dynamic['component.callbacks.allowedAddresses']?.[0]?.value, [{ Pattern: `127.0.0.1:${port}`, AllowInsecure: true }]);
   });
 });
 

@@ -49,3 +49,21 @@ for (const { label, dir } of DIRS) {
     });
   }
 }
+
+// Releases (`npm run fixtures:record-release`): a promoted release through a soak and a gate, and
+// one whose production deploy rolled back and took staging back with it.
+const releases = new URL('../fixtures/histories/release/', import.meta.url);
+const RELEASE_PATHS = ['failed-rollback.json', 'promoted.json'];
+
+test('there is a recorded history of a promoted and of a rolled-back release', () => {
+  assert.deepEqual(jsonIn(releases), RELEASE_PATHS);
+});
+
+for (const file of RELEASE_PATHS) {
+  test(`replays release ${file} deterministically`, async () => {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(new URL(file, releases), 'utf8')));
+    assert.ok((history.events?.length ?? 0) > 20);
+    assert.ok(history.events?.some((e) => e.nexusOperationScheduledEventAttributes), 'it called the environments through Nexus');
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `replay-release-${file}`);
+  });
+}

@@ -1,0 +1,64 @@
+// The Nexus handler an environment's worker offers releases (endpoint
+// deploy-<env> → this namespace, task queue deploy-<env>): `deploy` starts this
+// environment's deploy workflow exactly as `deployctl deploy` would (same lock,
+// same search attributes) and follows it; `soak` starts the small soak workflow.
+// Both run here, under this environment's credentials; the deploy admits its
+// input with this worker's own policy like any other deploy (I8).
+import * as nexus from 'nexus-rpc';
+import { startWorkflow, WorkflowRunOperationHandler } from '@temporalio/nexus';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { isMapping } from '../domain/spec-checks.js';
+import { soakIdFor } from '../domain/release-plan.js';
+import { taskQueueFor } from '../domain/names.js';
+import { deployStartOptions } from '../client/api.js';
+import { DEPLOY_SERVICE, type ReleaseDeployInput, type SoakInput, type SoakResult } from '../workflows/deploy-service.js';
+import { DEPLOY_WORKFLOW, type DeployResult } from '../workflows/messages.js';
+import { SOAK_WORKFLOW } from '../workflows/release-messages.js';
+
+export function deployServiceHandler(environment: string) {
+  const mine = (requested: unknown, what: string) => {
+    if (requested !== environment) throw new nexus.HandlerError('BAD_REQUEST', `${what} for environment ${JSON.stringify(requested)} reached the worker of ${environment}`);
+  };
+  return nexus.serviceHandler(DEPLOY_SERVICE, {
+    deploy: new WorkflowRunOperationHandler<ReleaseDeployInput, DeployResult>(async (ctx, input) => {
+      if (!isMapping(input)) throw new nexus.HandlerError('BAD_REQUEST', 'deploy: the input must be a mapping');
+      mine(input.environment, 'a deploy');
+      // The deploy gets a deploy's input; the release it belongs to is shown in its details.
+      const { releaseId: _releaseId, ...deploy } = input;
+      const options = deployStartOptions(deploy, metaOf(input));
+      try {
+        return await startWorkflow(ctx, DEPLOY_WORKFLOW, options);
+      } catch (err) {
+        // The app's lock is held by a deploy someone else started: the release must not wait on it
+        // (part 4, the deploy queue, is where waiting for it would go).
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new nexus.HandlerError('BAD_REQUEST', `another deploy of ${options.workflowId} is running`, { retryableOverride: false });
+        }
+        throw err;
+      }
+    }),
+    soak: new WorkflowRunOperationHandler<SoakInput, SoakResult>(async (ctx, input) => {
+      if (!isMapping(input) || typeof input.namespace !== 'string' || typeof input.app !== 'string') throw new nexus.HandlerError('BAD_REQUEST', 'soak: namespace and app are required');
+      mine(input.environment, 'a soak');
+      return startWorkflow(ctx, SOAK_WORKFLOW, {
+        workflowId: soakIdFor(environment, input.namespace, input.app, ctx.requestId),
+        taskQueue: taskQueueFor(environment),
+        args: [input],
+        staticSummary: input.expect ? `soak ${input.app} in ${environment} for ${input.seconds}s (${String(input.releaseId).slice(0, 200)})` : `what serves ${input.app} in ${environment}`,
+      });
+    }),
+  });
+}
+
+/** The app and image a deploy's input names, read defensively (the deploy itself checks everything). */
+function metaOf(input: ReleaseDeployInput): { app: string; namespace: string; image: string; releaseId?: string } {
+  const text = (v: unknown, fallback = '') => (typeof v === 'string' ? v.slice(0, 256) : fallback);
+  const spec: Record<string, unknown> = isMapping(input.spec) ? input.spec : {};
+  const app: Record<string, unknown> = isMapping(input.app) ? input.app : {};
+  return {
+    app: text(spec.name, text(app.name)),
+    namespace: text(spec.namespace, text(app.namespace, 'default')),
+    image: text(input.image, `revision ${String(input.toRevision)}`),
+    releaseId: text(input.releaseId) || undefined,
+  };
+}
