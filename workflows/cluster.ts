@@ -68,20 +68,32 @@ export function create(manifest: ReplicationControllerManifest): Promise<RcInfo>
   ]);
 }
 
-/** With `from`, a compare-and-set: StalePlan unless the RC still runs `from` (or already `replicas`). */
-export function scale(namespace: string, name: string, replicas: number, from?: number): Promise<void> {
-  const summary = from === undefined ? `scale ${name} to ${replicas}` : `scale ${name} from ${from} to ${replicas}`;
+export function scale(namespace: string, name: string, replicas: number): Promise<void> {
+  const summary = `scale ${name} to ${replicas}`;
   // Local: the worker runs the scale inside the workflow task that decided it and
   // goes straight on to the wait, instead of two round trips through the server
   // (activity task, then another workflow task) per scale. Idempotent, so a
   // re-run after a worker crash is harmless. Deploys started before keep their path.
-  const input = { namespace, name, replicas, ...(from !== undefined && { from }) };
-  if (patched('scale-as-local-activity')) {
-    return orOnTheTaskQueue(local.scaleReplicationController.executeWithOptions({ ...LOCAL_CALL, summary }, [input]), () =>
-      acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [input]),
-    );
-  }
-  return acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [input]);
+  if (patched('scale-as-local-activity')) return scaleLocally({ namespace, name, replicas }, summary);
+  return acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [{ namespace, name, replicas }]);
+}
+
+/**
+ * A reset-safe rollout's scale, always local; with `from`, a compare-and-set
+ * (StalePlan unless the RC still runs `from`, or already `replicas`). No
+ * patched() here: it comes right after the step's observation, a local
+ * activity, and a patch marker after a local activity's result can land in
+ * another workflow task on replay than it did live.
+ */
+export function scaleLocal(namespace: string, name: string, replicas: number, from?: number): Promise<void> {
+  const summary = from === undefined ? `scale ${name} to ${replicas}` : `scale ${name} from ${from} to ${replicas}`;
+  return scaleLocally({ namespace, name, replicas, ...(from !== undefined && { from }) }, summary);
+}
+
+function scaleLocally(input: { namespace: string; name: string; replicas: number; from?: number }, summary: string): Promise<void> {
+  return orOnTheTaskQueue(local.scaleReplicationController.executeWithOptions({ ...LOCAL_CALL, summary }, [input]), () =>
+    acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [input]),
+  );
 }
 
 export function remove(namespace: string, name: string): Promise<void> {

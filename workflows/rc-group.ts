@@ -53,7 +53,7 @@ export class RcGroup {
     for (const m of this.members) {
       const size = sizes.get(m.name) ?? 0;
       if (size !== m.replicas) {
-        await cluster.scale(this.namespace, m.name, size, compareAndSet ? m.replicas : undefined);
+        await (compareAndSet ? cluster.scaleLocal(this.namespace, m.name, size, m.replicas) : cluster.scale(this.namespace, m.name, size));
         m.replicas = size;
       }
     }

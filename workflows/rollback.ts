@@ -63,7 +63,7 @@ export function forwardGate(tracker: DeployTracker, controls: OperatorControls, 
       if (step === 1 && !done && strategy.approval === 'after-first-step') {
         // A gate used to wait silently; the webhooks hear of it now. A new
         // activity command, so deploys recorded before keep their history.
-        if (patched('notify-awaiting-approval')) {
+        if (rollout.resetSafe || patched('notify-awaiting-approval')) {
           void notifyPhase(tracker, 'awaiting-approval', `step ${step} done; waiting for an operator to approve (or roll back)`);
         }
         await controls.awaitApproval(holds.approvalTimeoutSeconds);
@@ -84,7 +84,8 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
   const { spec } = rollout;
   const namespace = spec.namespace;
   if (rollout.scaleOnly) {
-    await cluster.scale(namespace, rollout.scaleOnly.name, rollout.scaleOnly.original);
+    const { name, original } = rollout.scaleOnly;
+    await (rollout.resetSafe ? cluster.scaleLocal(namespace, name, original) : cluster.scale(namespace, name, original));
     return;
   }
   const back = rollout.from;
