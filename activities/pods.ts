@@ -43,6 +43,13 @@ export interface PodWaitInput {
    * deleting or scaling one mid-rollout fails the wait as RolloutTampered.
    */
   expect?: Array<{ name: string; replicas: number }>;
+  /**
+   * Reset-safe rollouts: RCs already at other sizes when the wait begins mean
+   * the step planned from a stale picture (a Temporal Reset to the middle of a
+   * step), not tampering: StalePlan, and the workflow plans the step again.
+   * Tampering is a change made during the wait.
+   */
+  stalePlanAtStart?: boolean;
 }
 
 export type { PodCounts } from '../domain/pods.js';
@@ -72,7 +79,7 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
   hooks.signal.addEventListener('abort', aborted);
   try {
     await Promise.race([Promise.all([pods.watch.ready, rcs?.watch.ready]), abort]);
-    await Promise.race([checkUntouched(kube, rcs?.watch, input), abort]);
+    await Promise.race([checkUntouched(kube, rcs?.watch, input, true), abort]);
     let rcsCheckedAt = hooks.now();
     let lastProgressAt = hooks.now();
     let best = { available: -1, ready: -1, excess: Number.POSITIVE_INFINITY };
@@ -80,7 +87,7 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
       if (hooks.signal.aborted) throw ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' });
       const now = hooks.now();
       if (now - rcsCheckedAt >= RC_CHECK_MS) {
-        await Promise.race([checkUntouched(kube, rcs?.watch, input), abort]);
+        await Promise.race([checkUntouched(kube, rcs?.watch, input, false), abort]);
         rcsCheckedAt = now;
       }
       const counts = countSide(pods.watch.items.values(), wanted, input.minReadySeconds, now);
@@ -147,7 +154,7 @@ async function confirmStall(kube: Kube, watch: SharedWatch<V1Pod>, input: PodWai
 }
 
 /** Fails if an RC of the rollout was deleted or rescaled by someone other than this deploy. */
-async function checkUntouched(kube: Kube, rcs: SharedWatch<V1ReplicationController> | undefined, input: PodWaitInput): Promise<void> {
+async function checkUntouched(kube: Kube, rcs: SharedWatch<V1ReplicationController> | undefined, input: PodWaitInput, atStart: boolean): Promise<void> {
   const expect = input.expect ?? [];
   if (!expect.length) return;
   const fromWatch = () => {
@@ -167,6 +174,9 @@ async function checkUntouched(kube: Kube, rcs: SharedWatch<V1ReplicationControll
   }
   // Read by name: a relabelled RC is not taken for a deleted one.
   const problem = tampering(expect, await Promise.all(expect.map((e) => readReplicationController(kube, input.namespace, e.name))));
+  if (problem && atStart && input.stalePlanAtStart) {
+    throw ApplicationFailure.create({ type: 'StalePlan', nonRetryable: true, message: `${input.target}: the step planned from old sizes (${problem.replace(/ by someone else during the rollout/, '')}); planning it again` });
+  }
   if (problem) {
     throw ApplicationFailure.create({ type: 'RolloutTampered', nonRetryable: true, message: problem, details: [{ reason: 'RolloutTampered' }] });
   }

@@ -126,6 +126,7 @@ async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, m
             minReadySeconds: r.minReadySeconds,
             progressDeadlineSeconds: r.progressDeadlineSeconds,
             expect: r.detectTampering ? [...r.to.members, ...r.from.members].map((m) => ({ name: m.name, replicas: m.replicas })) : [],
+            ...(r.planFromCluster && { stalePlanAtStart: true }),
           },
           `wait for ${side.label}: ${minAvailable} available, at most ${maxPods} pods`,
           activityId,

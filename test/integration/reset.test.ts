@@ -153,16 +153,19 @@ describe('Temporal Reset on a running rollout', () => {
   test('deployctl reset --to-step 2 finishes a deploy that rolled back because every node was cordoned', async () => {
     const env = { ...process.env, TEMPORAL_ADDRESS: h.info.temporalAddress, TEMPORAL_NAMESPACE: 'default' };
     const where = ['--env', h.environment, '--namespace', h.namespace];
-    const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
     const image = `registry.example/awesome-api:${++version}.0.0`;
     const spec = h.spec({ replicas: 3, strategy: { ...STRATEGY, minReadySeconds: 2, progressDeadlineSeconds: 6 } });
-    // Back to 3 replicas first, so the test's rollout is short.
-    assert.equal((await h.deploy(`registry.example/awesome-api:${version - 1}.0.0`, spec)).outcome, 'Scaled');
+    // Down to 3 replicas first, so the test's rollout is short.
+    assert.match((await h.deploy(`registry.example/awesome-api:${version - 1}.0.0`, spec)).outcome, /^(Succeeded|Scaled)$/);
+    const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
     const handle = await startDeploy(h.client, { spec, environment: h.environment, image, requestedBy: 'reset-test' });
     try {
       // Step 1's new pod is running; step 2's will not schedule.
       await untilProgress(handle, (p) => p.step === 1 && p.waitingFor?.side === 'new');
       await setCordoned(h.kc, true);
+      // The stall rolls the deploy back; the nodes are fixed meanwhile, so the old pods come back.
+      await untilProgress(handle, 'RollingBack');
+      await setCordoned(h.kc, false);
       const rolledBack = await waitForResult(handle);
       assert.equal(rolledBack.outcome, 'RolledBack', rolledBack.message);
       assert.equal(rolledBack.reason, 'Unschedulable');
