@@ -75,9 +75,9 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     }
     // While a step runs, it is the one shown: "step 1 of 3" from its first scale on.
     gate.report(step + 1, totalSteps());
-    const ids = sync && ((s: RcGroup) => `${sync.idPrefix}-${step + 1}-${s.side}`);
+    const ids = sync ? (s: RcGroup) => `${sync.idPrefix}-${step + 1}-${s.side}` : undefined;
     try {
-      await runStep(step + 1, ids || undefined);
+      await runStep(step + 1, ids);
     } catch (err) {
       if (!sync || !isStalePlan(err)) throw err;
       if (++stalePlans > MAX_STALE_PLANS) throw tamperedAfterStalePlans(err);
