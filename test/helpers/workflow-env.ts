@@ -38,10 +38,11 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
   const environment = `wf-${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const cluster = new FakeCluster(environment, scenario);
   const connection = await NativeConnection.connect({ address: info.temporalAddress });
-  // A second worker in this process needs a build id of its own (the SDK refuses two alike on one queue).
+  // A second worker in this process needs a build of its own (the SDK refuses two alike on one
+  // queue); unversioned, so the server hands tasks to either.
   const workerFor = async (fake: FakeCluster, fakeScenario: Scenario, buildId?: string) =>
     Worker.create({
-      ...(buildId && { buildId }),
+      ...(buildId && { workerDeploymentOptions: { useWorkerVersioning: false, version: { deploymentName: `fake-${environment}`, buildId } } }),
       connection,
       namespace: 'default',
       taskQueue: taskQueueFor(environment),
