@@ -17,7 +17,8 @@ import {
 } from './replication-controllers.js';
 import { waitForPods, type PodCounts, type PodWaitInput } from './pods.js';
 import { ClusterWatches } from './cluster-watches.js';
-import { postNotification, type DeployNotification } from './notify.js';
+import type { DeployNotification } from './notify.js';
+import { notifyWebhooks } from './notify-activity.js';
 import { countSchedulableNodes } from './nodes.js';
 import { readServing, watchServing } from './serving.js';
 import type { Serving } from '../domain/release-state.js';
@@ -128,13 +129,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
 
     /** Tells the webhooks; nothing to do when none are configured. A retry skips those already told. */
     async notify(notification: DeployNotification): Promise<number> {
-      if (webhooks.length === 0) return 0;
-      const ctx = Context.current();
-      const earlier = ctx.info.heartbeatDetails;
-      return postNotification(webhooks, notification, { uiUrl, temporalNamespace: ctx.info.workflowNamespace ?? ctx.info.activityNamespace }, {
-        delivered: Array.isArray(earlier) ? earlier.filter((id): id is string => typeof id === 'string') : [],
-        onDelivered: (ids) => ctx.heartbeat(ids),
-      });
+      return notifyWebhooks(webhooks, uiUrl, notification);
     },
 
     /** What serves the app now (a release records it before promoting, to roll back to). Read-only. */

@@ -1,7 +1,7 @@
 // The release worker's only activity: telling the chat webhooks about release
 // phases. The release worker holds no cluster credentials, so this is all it can do.
-import { Context } from '@temporalio/activity';
-import { postNotification, type DeployNotification } from './notify.js';
+import type { DeployNotification } from './notify.js';
+import { notifyWebhooks } from './notify-activity.js';
 
 export interface ReleaseActivityDeps {
   webhooks?: string[];
@@ -12,13 +12,7 @@ export function createReleaseActivities({ webhooks = [], uiUrl }: ReleaseActivit
   return {
     /** `environment` names where the release stands (or the whole path, e.g. staging→production). */
     async notifyRelease(notification: DeployNotification): Promise<number> {
-      if (webhooks.length === 0) return 0;
-      const ctx = Context.current();
-      const earlier = ctx.info.heartbeatDetails;
-      return postNotification(webhooks, notification, { uiUrl, temporalNamespace: ctx.info.workflowNamespace ?? ctx.info.activityNamespace }, {
-        delivered: Array.isArray(earlier) ? earlier.filter((id): id is string => typeof id === 'string') : [],
-        onDelivered: (ids) => ctx.heartbeat(ids),
-      });
+      return notifyWebhooks(webhooks, uiUrl, notification);
     },
   };
 }
