@@ -32,6 +32,15 @@ export function queueIdFor(environment: string, namespace: string, name: string)
   return `queue/${environment}/${namespace}/${name}`;
 }
 
+/**
+ * A workflow that queues one deploy on the app's queue and waits for its end
+ * (a release's deploy, started by the environment's Nexus handler): the
+ * queue answers it by signal, and only a workflow under this id.
+ */
+export function queuedDeployIdFor(environment: string, namespace: string, name: string, ticket: string): string {
+  return `queued/${environment}/${namespace}/${name}/${ticket}`;
+}
+
 /** Id of the Temporal Schedule that keeps a perNode app sized to the node count. */
 export function scheduleIdFor(environment: string, namespace: string, name: string): string {
   return `per-node/${environment}/${namespace}/${name}`;

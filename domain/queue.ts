@@ -26,6 +26,8 @@ export interface QueueEntry<I> {
   input: I;
   /** The size of `input` as JSON: what the entry adds to history and to continue-as-new. */
   bytes: number;
+  /** The workflow the queue tells when the request starts and ends (queuedDeployIdFor its ticket). */
+  replyTo?: string;
 }
 
 /** Outcomes a request can end with without running: replaced by a newer one, or taken back. */

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { repoRoot, type stackFiles } from './layout.js';
-import { WORKER_VERSIONING_DYNAMIC_CONFIG } from './temporal-config.js';
+import { SHARED_DYNAMIC_CONFIG } from './temporal-config.js';
 
 export const COMPONENTS = ['etcd', 'temporal', 'codec-server', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -46,7 +46,7 @@ export function uiCodecEndpoint(state: StackState): string {
 }
 
 const DEV_DYNAMIC_CONFIG = {
-  ...WORKER_VERSIONING_DYNAMIC_CONFIG,
+  ...SHARED_DYNAMIC_CONFIG,
   // Every test environment's versioned worker adds a Worker Deployment, and a
   // reused dev stack outlives many test runs: the default cap (100 per namespace)
   // would make a worker's polls fail there. A production namespace has a few.

@@ -26,6 +26,20 @@ export const WORKER_VERSIONING_DYNAMIC_CONFIG = {
   'frontend.workerVersioningWorkflowAPIs': true,
 } as const;
 
+/**
+ * Eager activity dispatch: when a workflow task schedules an activity on its
+ * own task queue, the server hands the activity task back in the response to
+ * the completing worker (which reserves a slot for it, SDK default) instead of
+ * through matching and another poll. A rollout step is an activity scheduled
+ * right after a workflow task, so every step saves that trip (issue 19).
+ */
+export const EAGER_ACTIVITY_DYNAMIC_CONFIG = {
+  'system.enableActivityEagerExecution': true,
+} as const;
+
+/** What every Temporal server of deployflow's runs with: the dev server as flags, compose and the production topology from the file. */
+export const SHARED_DYNAMIC_CONFIG = { ...WORKER_VERSIONING_DYNAMIC_CONFIG, ...EAGER_ACTIVITY_DYNAMIC_CONFIG } as const;
+
 /** Frontend, internal frontend (the system worker's way in, no authorization), history, matching, worker. */
 export const TEMPORAL_SERVICES = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'] as const;
 

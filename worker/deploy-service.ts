@@ -1,18 +1,18 @@
 // The Nexus handler an environment's worker offers releases (endpoint
-// deploy-<env> → this namespace, task queue deploy-<env>): `deploy` starts this
-// environment's deploy workflow exactly as `deployctl deploy` would (same lock,
-// same search attributes) and follows it; `soak` starts the small soak workflow.
+// deploy-<env> → this namespace, task queue deploy-<env>): `deploy` queues the
+// deploy on the app's queue (`fifo`: a release waits for the app's lock like
+// any deploy) through a queued-deploy workflow that follows it to its end;
+// `soak` starts the small soak workflow.
 // Both run here, under this environment's credentials; the deploy admits its
 // input with this worker's own policy like any other deploy (I8).
 import * as nexus from 'nexus-rpc';
 import { startWorkflow, WorkflowRunOperationHandler } from '@temporalio/nexus';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { isMapping } from '../domain/spec-checks.js';
 import { soakIdFor } from '../domain/release-plan.js';
-import { taskQueueFor } from '../domain/names.js';
-import { deployStartOptions } from '../client/api.js';
+import { queuedDeployIdFor, taskQueueFor } from '../domain/names.js';
+import { deploySummary } from '../domain/check-deploy.js';
 import { DEPLOY_SERVICE, type ReleaseDeployInput, type SoakInput, type SoakResult } from '../workflows/deploy-service.js';
-import { DEPLOY_WORKFLOW, type DeployResult } from '../workflows/messages.js';
+import { QUEUED_DEPLOY_WORKFLOW, type DeployResult, type QueuedDeployInput } from '../workflows/messages.js';
 import { SOAK_WORKFLOW } from '../workflows/release-messages.js';
 
 export function deployServiceHandler(environment: string) {
@@ -25,17 +25,17 @@ export function deployServiceHandler(environment: string) {
       mine(input.environment, 'a deploy');
       // The deploy gets a deploy's input; the release it belongs to is shown in its details.
       const { releaseId: _releaseId, ...deploy } = input;
-      const options = deployStartOptions(deploy, metaOf(input));
-      try {
-        return await startWorkflow(ctx, DEPLOY_WORKFLOW, options);
-      } catch (err) {
-        // The app's lock is held by a deploy someone else started: the release must not wait on it
-        // (part 4, the deploy queue, is where waiting for it would go).
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new nexus.HandlerError('BAD_REQUEST', `another deploy of ${options.workflowId} is running`, { retryableOverride: false });
-        }
-        throw err;
-      }
+      const meta = metaOf(input);
+      // One request per Nexus operation: a retried start is the same request (the same ticket and workflow id).
+      const ticket = `release-${ctx.requestId}`.slice(0, 80);
+      const queued: QueuedDeployInput = { ticket, policy: 'fifo', input: deploy, ...(meta.releaseId && { requestedFor: meta.releaseId }) };
+      return startWorkflow(ctx, QUEUED_DEPLOY_WORKFLOW, {
+        workflowId: queuedDeployIdFor(environment, meta.namespace, meta.app, ticket),
+        taskQueue: taskQueueFor(environment),
+        args: [queued],
+        staticSummary: `queued: ${deploySummary({ app: meta.app, environment, image: meta.image })}`,
+        staticDetails: `the deploy a release asked for, waiting for the app's lock in its queue (fifo)${meta.releaseId ? `\n\n- release: \`${meta.releaseId}\`` : ''}`,
+      });
     }),
     soak: new WorkflowRunOperationHandler<SoakInput, SoakResult>(async (ctx, input) => {
       if (!isMapping(input) || typeof input.namespace !== 'string' || typeof input.app !== 'string') throw new nexus.HandlerError('BAD_REQUEST', 'soak: namespace and app are required');

@@ -5,13 +5,13 @@
 // Today the resize waits its turn in the app's queue (workflows/queue.ts) like
 // any deploy; runs started before the queue existed start the deploy directly
 // and give up when one runs.
-import { ApplicationFailure, getExternalWorkflowHandle, ParentClosePolicy, patched, startChild, uuid4 } from '@temporalio/workflow';
+import { ApplicationFailure, patched, startChild, uuid4 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { queueIdFor, taskQueueFor, workflowIdFor } from '../domain/names.js';
 import * as cluster from './cluster.js';
-import { DEPLOY_QUEUE_WORKFLOW, enqueueSignal, searchAttributeKeys, type DeployInput, type PerNodeTarget, type QueueRequest } from './messages.js';
+import { searchAttributeKeys, type DeployInput, type PerNodeTarget, type QueueRequest } from './messages.js';
+import { enqueueFromWorkflow } from './enqueue.js';
 import type { deploy } from './deploy.js';
-import type { deployQueue } from './queue.js';
 
 export type ReconcileOutcome = 'in-sync' | 'resized' | 'queued' | 'deploy-running' | 'not-deployed';
 
@@ -59,33 +59,9 @@ export async function reconcilePerNode(target: PerNodeTarget): Promise<Reconcile
   }
 }
 
-/**
- * Signals the app's queue, or starts it with the request when there is none.
- * A queue that ends between the two is started again; a queue someone else
- * starts between the two gets the signal. A waiting resize absorbs this one.
- */
+/** A waiting resize absorbs this one; the next check tries again when no queue took it. */
 async function enqueueResize(target: PerNodeTarget, request: QueueRequest<DeployInput>): Promise<void> {
+  if (await enqueueFromWorkflow(target, request)) return;
   const queueId = queueIdFor(target.environment, target.namespace, target.name);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await getExternalWorkflowHandle(queueId).signal(enqueueSignal, request);
-      return;
-    } catch {
-      // no queue runs: start one below
-    }
-    try {
-      await startChild<typeof deployQueue>(DEPLOY_QUEUE_WORKFLOW, {
-        workflowId: queueId,
-        taskQueue: taskQueueFor(target.environment),
-        args: [{ environment: target.environment, namespace: target.namespace, name: target.name, initial: request }],
-        // The queue outlives this check, which ends as soon as the resize is queued.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        staticSummary: `deploy queue: ${target.name} → ${target.environment}`,
-      });
-      return;
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
   throw ApplicationFailure.create({ type: 'ResizeNotQueued', message: `could not queue a resize of ${target.name} in ${queueId}; the next check tries again` });
 }

@@ -1,12 +1,13 @@
 // The queue workflow's state and its one owner: what runs, what waits, what
 // ended. Handlers and the run loop change it only through these methods, and
-// every change is published as the `queue` query and the UI's current details.
+// every change is published as the `queue` query and the UI's current details;
+// a request that names a replyTo workflow is told its start and its end.
 import { ApplicationFailure, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { checkQueueRequest } from '../domain/queue-request.js';
 import { TEXT_LIMITS } from '../domain/check-deploy.js';
 import { joinsRunning, place, placementProblem, remember, QUEUE_LIMITS, type FinishedTicket, type QueueEntry } from '../domain/queue.js';
 import type { DeployTarget } from '../domain/names.js';
-import type { DeployInput, DeployResult, EnqueueAnswer, QueueView, QueuedView, RunningView, WithdrawRequest } from './messages.js';
+import type { DeployInput, DeployResult, EnqueueAnswer, QueueReply, QueueView, QueuedView, RunningView, WithdrawRequest } from './messages.js';
 import { renderQueueDetails } from './queue-details.js';
 
 type Entry = QueueEntry<DeployInput>;
@@ -21,7 +22,11 @@ export class QueueBook {
   private finished: FinishedTicket[] = [];
   private running?: { entry: Entry; deploy?: { workflowId: string; runId: string }; startedAt?: string; waitingFor?: string };
 
-  constructor(private readonly app: DeployTarget) {}
+  /** `tell` sends a reply to a request's replyTo workflow (the queue signals it). */
+  constructor(
+    private readonly app: DeployTarget,
+    private readonly tell: (replyTo: string, reply: QueueReply) => void = () => {},
+  ) {}
 
   /** Carried entries are re-checked like new requests: continue-as-new input is untrusted too. */
   restore(pending: unknown, finished: unknown): void {
@@ -48,11 +53,16 @@ export class QueueBook {
     if ('problem' in checked) throw ApplicationFailure.create({ type: 'InvalidRequest', message: checked.problem, nonRetryable: true }); // the validator refuses it first
     const running = this.running?.entry.ticket;
     const known = this.answerFor(checked.entry.ticket);
-    if (known) return known;
+    if (known) {
+      // A requester asking again after its request ended learns the ending again (its first reply may predate a reset).
+      const ended = this.finished.find((f) => f.ticket === checked.entry.ticket);
+      if (ended && checked.entry.replyTo) this.tell(checked.entry.replyTo, { ticket: ended.ticket, finished: ended });
+      return known;
+    }
     if (running && joinsRunning(this.running?.entry, checked.entry)) return { ticket: running, position: 0, running, superseded: [] };
     const placed = place(this.pending, checked.entry);
     this.pending = placed.pending;
-    const ended = placed.superseded.map((e) => this.ending(e, 'Superseded', `superseded by ${placed.ticket} (${checked.entry.image}, latest-wins)`, placed.ticket));
+    const ended = placed.superseded.map((e) => this.end(e, this.ending(e, 'Superseded', `superseded by ${placed.ticket} (${checked.entry.image}, latest-wins)`, placed.ticket)));
     this.finished = remember(this.finished, ...ended);
     this.publish();
     return { ticket: placed.ticket, position: placed.position, ...(running && { running }), superseded: ended.map((e) => e.ticket) };
@@ -73,7 +83,7 @@ export class QueueBook {
     const entry = this.pending.find((e) => e.ticket === request.ticket);
     if (!entry) throw ApplicationFailure.create({ type: 'NotWaiting', message: `${request.ticket} is not waiting`, nonRetryable: true }); // the validator refuses it first
     this.pending = this.pending.filter((e) => e !== entry);
-    const ended = this.ending(entry, 'Withdrawn', `withdrawn by ${request.requestedBy ?? 'someone'} before it ran`);
+    const ended = this.end(entry, this.ending(entry, 'Withdrawn', `withdrawn by ${request.requestedBy ?? 'someone'} before it ran`));
     this.finished = remember(this.finished, ended);
     this.publish();
     return ended;
@@ -81,7 +91,7 @@ export class QueueBook {
 
   /** Everything waiting ends Withdrawn (the queue itself was cancelled). */
   withdrawAll(why: string): void {
-    this.finished = remember(this.finished, ...this.pending.map((e) => this.ending(e, 'Withdrawn', why)));
+    this.finished = remember(this.finished, ...this.pending.map((e) => this.end(e, this.ending(e, 'Withdrawn', why))));
     this.pending = [];
     this.publish();
   }
@@ -109,13 +119,14 @@ export class QueueBook {
 
   started(entry: Entry, deploy: { workflowId: string; runId: string }): void {
     this.running = { entry, deploy, startedAt: now() };
+    if (entry.replyTo) this.tell(entry.replyTo, { ticket: entry.ticket, deploy });
     this.publish();
   }
 
   finish(entry: Entry, result: DeployResult): void {
     const deploy = this.running?.deploy;
     this.running = undefined;
-    this.finished = remember(this.finished, { ...this.ending(entry, result.outcome, result.message), ...(deploy && { deploy }) });
+    this.finished = remember(this.finished, this.end(entry, { ...this.ending(entry, result.outcome, result.message), ...(deploy && { deploy }) }, result));
     this.publish();
   }
 
@@ -153,6 +164,12 @@ export class QueueBook {
     if (at >= 0) return { ticket, position: at + 1, ...base };
     if (this.finished.some((f) => f.ticket === ticket)) return { ticket, position: 0, ...base };
     return undefined;
+  }
+
+  /** The request's ending, told to its replyTo workflow (with the deploy's result when it ran). */
+  private end(e: Entry, finished: FinishedTicket, result?: DeployResult): FinishedTicket {
+    if (e.replyTo) this.tell(e.replyTo, { ticket: e.ticket, finished, ...(result && { result }) });
+    return finished;
   }
 
   private ending(e: Entry, outcome: string, message: string, supersededBy?: string): FinishedTicket {

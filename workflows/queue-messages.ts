@@ -1,11 +1,12 @@
 // The deploy queue's contract (issue 17): its input, the `enqueue` and
-// `withdraw` updates, the signal the per-node schedule uses (workflows can
-// signal but not update), and the `queue` query. Re-exported by messages.ts,
+// `withdraw` updates, the signals workflows use instead (they can signal but
+// not update: the per-node schedule, a release's queued deploy), the replies
+// the queue signals back, and the `queue` query. Re-exported by messages.ts,
 // which is all the client imports of workflows/.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { FinishedTicket, QueueEntry } from '../domain/queue.js';
+import type { FinishedTicket, QueueEntry, WaitingPolicy } from '../domain/queue.js';
 import type { QueueRequest } from '../domain/queue-request.js';
-import type { DeployInput } from './messages.js';
+import type { DeployInput, DeployResult } from './messages.js';
 
 export type { FinishedTicket, QueuePolicy, WaitingPolicy, RequestKind } from '../domain/queue.js';
 export type { QueueRequest } from '../domain/queue-request.js';
@@ -64,10 +65,34 @@ export interface WithdrawRequest {
   requestedBy?: string;
 }
 
+/** What the queue tells a request's replyTo workflow: the deploy run once it starts, then how it ended. */
+export interface QueueReply {
+  ticket: string;
+  deploy?: { workflowId: string; runId: string };
+  finished?: FinishedTicket;
+  /** The deploy's own result, when it ran. */
+  result?: DeployResult;
+}
+
+/** The input of a queued deploy (workflows/queued-deploy.ts), under queuedDeployIdFor(…, ticket). */
+export interface QueuedDeployInput {
+  ticket: string;
+  policy: WaitingPolicy;
+  input: DeployInput;
+  /** Who asked for it, for the UI (a release's workflow id). */
+  requestedFor?: string;
+}
+
 export const enqueueUpdate = defineUpdate<EnqueueAnswer, [QueueRequest<DeployInput>]>('enqueue');
 export const withdrawUpdate = defineUpdate<FinishedTicket, [WithdrawRequest]>('withdraw');
 export const enqueueSignal = defineSignal<[QueueRequest<DeployInput>]>('enqueue-request');
 export const queueQuery = defineQuery<QueueView>('queue');
+/** Workflows cannot send updates: a queued deploy that is cancelled takes its request back by signal. */
+export const withdrawSignal = defineSignal<[WithdrawRequest]>('withdraw-request');
+export const queueReplySignal = defineSignal<[QueueReply]>('queue-reply');
+
+/** The workflow type name of a queued deploy. */
+export const QUEUED_DEPLOY_WORKFLOW = 'queuedDeploy';
 
 /** The workflow type name, as the client and the per-node schedule start it. */
 export const DEPLOY_QUEUE_WORKFLOW = 'deployQueue';

@@ -18,19 +18,34 @@ import {
 } from '@temporalio/workflow';
 import { queueIdFor, validateEnvironmentName, type DeployTarget } from '../domain/names.js';
 import { isDnsLabel } from '../domain/labels.js';
+import { replyToFor } from '../domain/queue-request.js';
+import { isMapping } from '../domain/spec-checks.js';
 import { QueueBook, type Refusal } from './queue-book.js';
+import { QueueReplies } from './queue-replies.js';
 import { runQueued } from './queue-run.js';
-import { enqueueSignal, enqueueUpdate, queueQuery, withdrawUpdate, type QueueInput, type QueueView } from './messages.js';
+import { enqueueSignal, enqueueUpdate, queueQuery, withdrawSignal, withdrawUpdate, type QueueInput, type QueueView } from './messages.js';
 
 const DEFAULT_IDLE_SECONDS = 60;
 const DEFAULT_HISTORY_LIMIT = 4000;
 
 export async function deployQueue(input: QueueInput): Promise<QueueView> {
   const app = identity(input);
-  const book = new QueueBook(app);
+  const replies = new QueueReplies();
+  const book = new QueueBook(app, (replyTo, reply) => replies.send(replyTo, reply));
+  // A request from a workflow (signal or first input) cannot be refused to its face: it is dropped, and its waiter told why.
+  const acceptFromWorkflow = (request: unknown) => {
+    const problem = book.refusal(request);
+    if (!problem) {
+      book.enqueue(request);
+      return;
+    }
+    log.warn('dropped a queued request', { problem: problem.message });
+    const waiter = waiterOf(request, app);
+    if (waiter) replies.send(waiter.replyTo, { ticket: waiter.ticket, finished: { ticket: waiter.ticket, kind: 'deploy', image: '', requestedBy: '', outcome: 'Failed', message: `the queue refused the request: ${problem.message}`, at: new Date().toISOString() } });
+  };
   // What the previous run carried comes first: an update the server moved onto this run queues behind it.
   book.restore(input.pending, input.finished);
-  if (input.initial && !book.refusal(input.initial)) book.enqueue(input.initial);
+  if (input.initial) acceptFromWorkflow(input.initial);
   setHandler(queueQuery, () => book.view(), { description: 'What runs and what waits for this app\'s lock' });
   setHandler(enqueueUpdate, (request) => book.enqueue(request), {
     description: 'Queue a deploy of this app: { ticket, policy: fifo | latest-wins, input }',
@@ -41,11 +56,10 @@ export async function deployQueue(input: QueueInput): Promise<QueueView> {
     description: 'Take a waiting request back before it runs',
     validator: (request) => refuseIf(book.withdrawalProblem(request)),
   });
-  // Workflows can signal but not update: the per-node schedule queues its resizes this way. A signal cannot be refused, so a bad one is dropped.
-  setHandler(enqueueSignal, (request) => {
-    const problem = book.refusal(request);
-    if (problem) log.warn('dropped a queued request', { problem: problem.message });
-    else book.enqueue(request);
+  // Workflows can signal but not update: the per-node schedule queues its resizes and a release its deploys this way.
+  setHandler(enqueueSignal, acceptFromWorkflow);
+  setHandler(withdrawSignal, (request) => {
+    if (!book.withdrawalProblem(request)) book.withdraw(request);
   });
 
   const idle = bounded(input.idleSeconds, 1, 3600, DEFAULT_IDLE_SECONDS);
@@ -55,12 +69,14 @@ export async function deployQueue(input: QueueInput): Promise<QueueView> {
       if (!(await condition(() => book.hasPending, `${idle}s`))) {
         // A request can arrive as the idle timer fires: end only once every handler is done and nothing waits.
         await condition(allHandlersFinished);
+        await replies.settled();
         if (!book.hasPending) return book.view();
         continue;
       }
       const info = workflowInfo();
       if (info.continueAsNewSuggested || info.historyLength > historyLimit) {
         await condition(allHandlersFinished);
+        await replies.settled();
         await continueAsNew<typeof deployQueue>({ environment: app.environment, namespace: app.namespace, name: app.name, idleSeconds: idle, historyLimit, ...book.carry() });
       }
       const head = book.head;
@@ -68,7 +84,12 @@ export async function deployQueue(input: QueueInput): Promise<QueueView> {
     }
   } catch (err) {
     // Cancelling the queue takes back what waits; a deploy already running goes on (it is abandoned, not cancelled).
-    if (isCancellation(err)) await CancellationScope.nonCancellable(async () => book.withdrawAll('the queue was cancelled'));
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        book.withdrawAll('the queue was cancelled');
+        await replies.settled();
+      });
+    }
     throw err;
   }
 }
@@ -98,6 +119,12 @@ function identity(input: QueueInput): DeployTarget {
     });
   }
   return { environment, namespace, name };
+}
+
+/** The waiter a dropped request names, when it is the one its ticket may name. */
+function waiterOf(request: unknown, app: DeployTarget): { replyTo: string; ticket: string } | undefined {
+  if (!isMapping(request) || typeof request.ticket !== 'string' || request.replyTo !== replyToFor(app, request.ticket)) return undefined;
+  return { replyTo: request.replyTo, ticket: request.ticket };
 }
 
 function refuseIf(problem: Refusal | undefined): void {

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import yaml from 'js-yaml';
-import { TEMPORAL_DYNAMIC_CONFIG, TEMPORAL_SERVICES, WORKER_VERSIONING_DYNAMIC_CONFIG, readTemplate, renderTemplate, templateVariables } from '../../stack/temporal-config.js';
+import { TEMPORAL_DYNAMIC_CONFIG, TEMPORAL_SERVICES, SHARED_DYNAMIC_CONFIG, WORKER_VERSIONING_DYNAMIC_CONFIG, readTemplate, renderTemplate, templateVariables } from '../../stack/temporal-config.js';
 import { commandFor, type StackState } from '../../stack/components.js';
 import { stackFiles } from '../../stack/layout.js';
 import { composeServerEnv, sampleStackServerEnv, unexpectedDifferences } from '../helpers/server-config.js';
@@ -68,12 +68,13 @@ describe('the Temporal server configuration template', () => {
     assert.deepEqual(started, [...TEMPORAL_SERVICES]);
   });
 
-  test('the dynamic config of compose and the production topology turns on what Worker Versioning needs, as the dev server does', () => {
+  test('the dynamic config of compose and the production topology turns on what Worker Versioning and eager activities need, as the dev server does', () => {
     const dynamic = yaml.load(fs.readFileSync(TEMPORAL_DYNAMIC_CONFIG, 'utf8')) as Record<string, Array<{ value: unknown; constraints?: object }>>;
     assert.ok(Object.keys(WORKER_VERSIONING_DYNAMIC_CONFIG).length >= 2);
     const ports = Object.fromEntries(['temporal', 'temporalUi', 'temporalHttp', 'temporalMetrics', 'codecServer'].map((k, i) => [k, 7000 + i]));
     const devServer = commandFor('temporal', { binDir: 'bin', ports, adminToken: '', pids: {}, startedAt: '' } as unknown as StackState, stackFiles('stack-dir'));
-    for (const [key, value] of Object.entries(WORKER_VERSIONING_DYNAMIC_CONFIG)) {
+    assert.equal(SHARED_DYNAMIC_CONFIG['system.enableActivityEagerExecution'], true);
+    for (const [key, value] of Object.entries(SHARED_DYNAMIC_CONFIG)) {
       assert.deepEqual(dynamic[key], [{ value, constraints: {} }], key);
       assert.ok(devServer.args.includes(`--dynamic-config-value=${key}=${JSON.stringify(value)}`), `the dev server gets ${key}`);
     }

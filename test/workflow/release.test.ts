@@ -3,26 +3,30 @@
 // workflows, and fake clusters: promoted through a gate, a production deploy
 // that rolls back (with and without --on-failure rollback), a soak that sees a
 // pod lose readiness, a manual rollback during the soak and at the gate (pinned),
-// and an operator's stop. Soaks are 1–2 s of real time: the dev server cannot
+// an operator's stop, and a release's deploy waiting in the app's queue (behind
+// a running deploy; superseded by a newer latest-wins one: pinned). Soaks are 1–2 s of real time: the dev server cannot
 // skip time, and the Java time-skipping test server cannot be downloaded here.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { startRedeploy, waitForResult } from '../../client/api.js';
+import { prepareDeploy, startDeploy, startRedeploy, waitForResult } from '../../client/api.js';
+import { enqueueDeploy, waitForQueued } from '../../client/queue.js';
+import { queueIdFor } from '../../domain/names.js';
 import { waitForRelease, type ReleaseHandle } from '../../client/release-api.js';
 import { followRelease } from '../../client/release-view.js';
 import { Output } from '../../client/output.js';
 import type { CliIo } from '../../client/io.js';
 import { approveReleaseUpdate, releaseQuery, stopReleaseUpdate, type ReleaseProgress } from '../../workflows/release-messages.js';
-import { progressQuery, rollbackUpdate } from '../../workflows/messages.js';
+import { progressQuery, queueQuery, rollbackUpdate, type QueueView } from '../../workflows/messages.js';
 import { RELEASE_SEARCH_ATTRIBUTES } from '../../domain/release-plan.js';
 import type { EnvironmentPhase, ReleasePhase } from '../../domain/release-state.js';
 import { releaseHarness, type ReleaseHarness } from '../helpers/release-env.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
 const V2 = 'registry.example/awesome-api:2.0.0';
+const V3 = 'registry.example/awesome-api:3.0.0';
 const harnesses: ReleaseHarness[] = [];
 after(async () => {
   for (const h of harnesses) await h.close();
@@ -246,7 +250,53 @@ describe('release', () => {
     assert.match(result.message, /stopped by carol \(change freeze\)/);
     assert.deepEqual(h.clusters.production!.writes, []);
   });
+
+  test('a release waits in the queue behind a deploy of the app that runs, then deploys: Promoted', async () => {
+    const h = await harness({ staging: { waitMs: 700 } });
+    const [staging] = h.environments as [string, string];
+    const other = await startDeploy(h.client, { spec: h.spec, environment: staging, image: V1, requestedBy: 'someone-else' });
+    const handle = await h.release(V2, {});
+    const waiting = await untilQueue(h, staging, 'the release\'s deploy waiting for the lock', (v) => v.running?.waitingFor !== undefined);
+    assert.match(waiting.running!.ticket, /^release-/);
+    assert.match(waiting.running!.waitingFor!, /outside the queue/);
+    assert.equal((await waitForResult(other)).outcome, 'Succeeded', 'the deploy that held the lock was not disturbed');
+    const result = await waitForRelease(handle);
+    assert.equal(result.outcome, 'Promoted');
+    assert.deepEqual(servingImage(h, 'staging'), [V2]);
+    const ended = await untilQueue(h, staging, 'the release\'s request finished', (v) => v.finished.some((f) => f.ticket === waiting.running!.ticket));
+    assert.equal(ended.finished.find((f) => f.ticket === waiting.running!.ticket)!.outcome, 'Succeeded');
+  });
+
+  test("a newer latest-wins deploy takes the place of the release's waiting deploy: the release stops Pinned and says so", async () => {
+    const h = await harness({ staging: { waitMs: 700 } });
+    const [staging] = h.environments as [string, string];
+    const request = (image: string) => prepareDeploy({ spec: h.spec, environment: staging, image, requestedBy: 'ci' });
+    const first = await enqueueDeploy(h.client, request(V1), 'fifo');
+    const handle = await h.release(V2, {});
+    await untilQueue(h, staging, 'the release\'s deploy waiting', (v) => v.pending.some((p) => p.ticket.startsWith('release-')));
+    const newer = await enqueueDeploy(h.client, request(V3), 'latest-wins');
+    assert.equal(newer.superseded.length, 1, 'it replaced the release\'s waiting deploy');
+    const result = await waitForRelease(handle);
+    assert.equal(result.outcome, 'Pinned');
+    assert.equal(result.stoppedAt, staging);
+    assert.match(result.message, /is pinned: superseded by /);
+    assert.equal((await waitForQueued(h.client, first)).outcome, 'Succeeded');
+    assert.equal((await waitForQueued(h.client, newer)).outcome, 'Succeeded');
+    assert.deepEqual(servingImage(h, 'staging'), [V3]);
+    assert.deepEqual(h.clusters.production!.writes, [], 'production never deployed');
+  });
 });
+
+async function untilQueue(h: ReleaseHarness, environment: string, what: string, ok: (v: QueueView) => boolean): Promise<QueueView> {
+  const queue = h.client.workflow.getHandle(queueIdFor(environment, h.spec.namespace, h.spec.name));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const view = await queue.query(queueQuery).catch(() => undefined);
+    if (view && ok(view)) return view;
+    if (Date.now() > deadline) throw new Error(`the queue never reached: ${what} (${JSON.stringify(view)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 async function waitForListing(h: ReleaseHarness, query: string, id: string): Promise<boolean> {
   const deadline = Date.now() + 15_000;
