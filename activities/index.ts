@@ -16,6 +16,7 @@ import {
   type RcInfo,
 } from './replication-controllers.js';
 import { waitForPods, type PodCounts, type PodWaitInput } from './pods.js';
+import { rollStep, type RollStepInput, type RollStepResult, type StepHeartbeat } from './roll-step.js';
 import { ClusterWatches } from './cluster-watches.js';
 import type { DeployNotification } from './notify.js';
 import { notifyWebhooks } from './notify-activity.js';
@@ -26,6 +27,7 @@ import type { Serving } from '../domain/release-state.js';
 export type { RcInfo } from './replication-controllers.js';
 export type { AdmittedDeploy } from './admission.js';
 export type { PodCounts, PodWaitInput } from './pods.js';
+export type { RollStepInput, RollStepResult, StepHeartbeat } from './roll-step.js';
 export type { DeployNotification, NotificationEvent } from './notify.js';
 
 export interface ActivityDeps {
@@ -64,7 +66,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
     allowedNamespace(namespace, policy, activity);
     return { namespace, app: dnsName(input, 'app', activity, 54) };
   };
-  return {
+  const activities = {
     /** The deploy's one checked value, from its untrusted input and this worker's policy. */
     async admitDeploy(input: unknown): Promise<AdmittedDeploy> {
       return admitDeploy({ kube, environment, policy, cluster }, input, callerId());
@@ -152,6 +154,25 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
         heartbeat: (counts) => ctx.heartbeat(counts),
         signal: ctx.cancellationSignal,
         now: () => Date.now(),
+      });
+    },
+  };
+  return {
+    ...activities,
+
+    /** A whole step (scale, wait, scale, wait) in one call, with the guarded scale and the pod wait. */
+    async rollStep(input: RollStepInput): Promise<RollStepResult> {
+      const ctx = Context.current();
+      return rollStep(input, {
+        scale: (scale) => activities.scaleReplicationController(scale),
+        wait: (wait, side, awaiting) => {
+          allowedNamespace(dnsName(inputMapping(wait, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
+          return waitForPods(kube, watches, wait, {
+            heartbeat: (counts) => ctx.heartbeat({ ...counts, side, awaiting } satisfies StepHeartbeat),
+            signal: ctx.cancellationSignal,
+            now: () => Date.now(),
+          });
+        },
       });
     },
   };

@@ -29,7 +29,7 @@ export interface HistoryProfile {
   workflowTasks: number;
   /** ms from the first to the last event. */
   totalMs: number;
-  /** ms inside waitForPods activities (scheduled → completed). */
+  /** ms inside the waiting activities, waitForPods and rollStep (scheduled → completed). */
   waitMs: number;
   /** ms inside the other server-dispatched activities (scheduled → completed). */
   callMs: number;
@@ -38,6 +38,9 @@ export interface HistoryProfile {
   /** Mean ms from scheduling an activity to a worker starting it. */
   meanScheduleToStartMs: number;
 }
+
+/** The activities that wait for pods: a step's two waits, or a step that is one activity. */
+const WAITS = new Set(['waitForPods', 'rollStep']);
 
 const ms = (t: Ts | null | undefined) => (t ? Number(String(t.seconds ?? 0)) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
 const id = (v: { toString(): string } | number | null | undefined) => String(v ?? '');
@@ -76,7 +79,7 @@ export async function profileHistory(client: Client, workflowId: string, runId: 
     if (c) {
       const from = scheduled.get(id(c.scheduledEventId));
       if (from) {
-        if (from.type === 'waitForPods') profile.waitMs += at - from.at;
+        if (WAITS.has(from.type)) profile.waitMs += at - from.at;
         else profile.callMs += at - from.at;
       }
       lastCompleted = at;

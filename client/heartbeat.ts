@@ -1,5 +1,6 @@
-// Live pod counts of a running deploy. The waitForPods activity heartbeats
-// what it sees on every pod change; describe() hands back the latest
+// Live pod counts of a running deploy. The waitForPods activity (and the
+// rollStep activity, a whole step in one, which adds the side it awaits)
+// heartbeats what it sees on every pod change; describe() hands back the latest
 // heartbeat, so the CLI shows the cluster's counts between the workflow's
 // own (coarser) progress updates without any cluster credentials.
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
@@ -8,16 +9,19 @@ import type { PodCounts } from '../domain/pods.js';
 
 export type { PodCounts, PodProblem } from '../domain/pods.js';
 
-const WAIT_ACTIVITY = 'waitForPods';
+const WAIT_ACTIVITIES = new Set(['waitForPods', 'rollStep']);
 
-export function waitingPodCounts(client: Client, description: WorkflowExecutionDescription): PodCounts | undefined {
+/** A wait's counts; a step activity's also say which side it awaits and what for. */
+export type LivePodCounts = PodCounts & { side?: 'new' | 'old'; awaiting?: string };
+
+export function waitingPodCounts(client: Client, description: WorkflowExecutionDescription): LivePodCounts | undefined {
   for (const activity of description.raw.pendingActivities ?? []) {
-    if (activity.activityType?.name !== WAIT_ACTIVITY) continue;
+    if (!WAIT_ACTIVITIES.has(activity.activityType?.name ?? '')) continue;
     const payload = activity.heartbeatDetails?.payloads?.[0];
     if (!payload) continue;
     try {
       const value: unknown = client.options.loadedDataConverter.payloadConverter.fromPayload(payload);
-      if (isPodCounts(value)) return value;
+      if (isPodCounts(value)) return value as LivePodCounts;
     } catch {
       // A payload we cannot decode (a codec we do not have) just means no live counts.
     }

@@ -2,13 +2,13 @@
 // place (phase, step k/n, an old and a new bar); in CI logs, where redrawing
 // leaves garbage, it prints one plain line each time something changed.
 import type { DeployProgress } from '../workflows/messages.js';
-import type { PodCounts } from './heartbeat.js';
+import type { LivePodCounts } from './heartbeat.js';
 import type { Writer } from './io.js';
 
 export interface LiveSnapshot {
   progress?: DeployProgress;
   /** Counts of the pods the deploy is waiting on right now (waitForPods heartbeat). */
-  pods?: PodCounts;
+  pods?: LivePodCounts;
   /** Why the progress query got no answer (usually: no worker is running). */
   queryError?: string;
 }
@@ -35,7 +35,8 @@ function sidesOf(s: LiveSnapshot): SideLine[] {
   const p = s.progress;
   if (!p) return [];
   const of = p.desired || p.newRc?.replicas || 0;
-  const side = p.waitingFor?.side;
+  // A step activity's heartbeat knows which side it awaits right now; the workflow's progress says it per wait.
+  const side = s.pods?.side ?? p.waitingFor?.side;
   const newIsWaited = p.newRc !== undefined && side === 'new';
   const oldIsWaited = side === 'old' && p.oldRcs.length === 1;
   const lines: SideLine[] = [];
@@ -84,7 +85,8 @@ export function frameLines(s: LiveSnapshot, environment: string, { commandHints 
   const sides = sidesOf(s);
   const width = Math.max(0, ...sides.map((l) => l.name.length));
   for (const l of sides) lines.push(`${l.side} ${l.name.padEnd(width)} ${bar(l.ready, l.of)} ${countText(l)}`);
-  if (p.waitingFor) lines.push(`  waiting for ${p.waitingFor.what}`);
+  const awaiting = s.pods?.awaiting ?? p.waitingFor?.what;
+  if (awaiting) lines.push(`  waiting for ${awaiting}`);
   lines.push(...problemLines(s));
   if (p.lastError && (p.phase === 'Stuck' || p.phase === 'RollingBack')) {
     lines.push(`  last error: ${p.lastError.reason ?? p.lastError.type}: ${p.lastError.message}`);

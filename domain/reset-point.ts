@@ -1,10 +1,11 @@
 // Where `deployctl reset --to-step N` resets a deploy: the workflow task that
 // began step N. Reset-safe rollouts name every wait after its step
-// (`step-3-new`, `rollback-2-old`) in the activity id, plain text in history,
-// so the point is found without decoding any payload. The task that scheduled
-// step N's first wait is the one that planned it (its scales are local
-// activities of that same task); resetting to it re-runs step N from its plan,
-// which reads the RCs' real sizes first.
+// (`step-3-new`, `rollback-2-old`; a step that is one activity: `step-3`) in
+// the activity id, plain text in history, so the point is found without
+// decoding any payload. The task that scheduled step N's first activity is the
+// one that planned it (its observation and scales are local activities of
+// that same task, or inside the step activity); resetting to it re-runs step N
+// from its plan, which reads the RCs' real sizes first.
 
 /** What this needs of an ActivityTaskScheduled event of Temporal's history. */
 export interface ScheduledActivity {
@@ -17,10 +18,10 @@ export type ResetPoint = { eventId: number } | { refusal: string };
 
 /** Whether a history names its waits by step at all (deploys started before reset-safe rollouts do not). */
 export function namesSteps(scheduled: ScheduledActivity[]): boolean {
-  return scheduled.some((a) => /^(step|rollback)-\d+-(new|old)$/.test(a.activityId));
+  return scheduled.some((a) => /^(step|rollback)-\d+(-(new|old))?$/.test(a.activityId));
 }
 
-const STEP_WAIT = /^step-(\d+)-(new|old)$/;
+const STEP_WAIT = /^step-(\d+)(-(new|old))?$/;
 
 /** The forward steps a run's history began, in order (a stalled step retried counts once). */
 export function stepsBegun(scheduled: ScheduledActivity[]): number[] {

@@ -9,6 +9,7 @@ import { RELEASE_TASK_QUEUE } from '../domain/release-plan.js';
 import { createReleaseActivities } from '../activities/release.js';
 import { codecSetup } from '../codec/data-converter.js';
 import { workflowsPath } from './run.js';
+import { bundleInChild } from './workflow-bundle.js';
 
 export interface ReleaseWorkerConfig {
   temporal: ClientConnectConfig;
@@ -29,7 +30,7 @@ export async function createReleaseWorker(config: ReleaseWorkerConfig): Promise<
     connection,
     namespace: config.temporal.namespace ?? 'default',
     taskQueue: config.taskQueue ?? RELEASE_TASK_QUEUE,
-    ...(config.workflowBundle ? { workflowBundle: config.workflowBundle } : { workflowsPath }),
+    workflowBundle: config.workflowBundle ?? (await bundleInChild(workflowsPath, dataConverter)),
     activities: createReleaseActivities({ webhooks: config.webhooks, uiUrl: config.uiUrl }),
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
     identity: `deployflow-release-worker@${process.pid}`,

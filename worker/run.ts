@@ -2,8 +2,7 @@
 // workflow and the cluster activities with this cluster's credentials.
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { DataConverter } from '@temporalio/common';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { taskQueueFor } from '../domain/names.js';
@@ -16,6 +15,7 @@ import { clusterPinInterceptor } from './cluster-pin.js';
 import { buildIdOfBundle } from './build-id.js';
 import { deploymentOptions, type WorkerVersioning } from './versioning.js';
 import { deployServiceHandler } from './deploy-service.js';
+import { bundleInChild } from './workflow-bundle.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Bundled with the workflows (a pre-built bundle must include them too). */
@@ -49,21 +49,16 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
   const cluster = await readClusterUid(kube);
   const { dataConverter } = codecSetup(config.codecEnv ?? process.env);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
-  // A versioned worker bundles first: its build id is derived from the bundle.
-  const workflowBundle = config.workflowBundle ?? (config.versioning ? await bundle(dataConverter) : undefined);
+  // Bundled before the worker starts (its build id is derived from the bundle), in a child process (workflow-bundle.ts).
+  const workflowBundle = config.workflowBundle ?? (await bundleInChild(workflowsPath, dataConverter, workflowInterceptorModules));
   return Worker.create({
     dataConverter,
     connection,
     namespace: config.temporal.namespace ?? 'default',
     taskQueue: taskQueueFor(config.environment),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
-    ...(config.versioning && workflowBundle
-      ? { workerDeploymentOptions: deploymentOptions(config.environment, config.versioning.buildId ?? buildIdOfBundle(bundleCode(workflowBundle))) }
-      : {}),
-    interceptors: {
-      activity: [clusterPinInterceptor(cluster)],
-      ...(!workflowBundle && { workflowModules: workflowInterceptorModules }),
-    },
+    workflowBundle,
+    ...(config.versioning && { workerDeploymentOptions: deploymentOptions(config.environment, config.versioning.buildId ?? buildIdOfBundle(bundleCode(workflowBundle))) }),
+    interceptors: { activity: [clusterPinInterceptor(cluster)] },
     activities: createActivities({
       kube,
       environment: config.environment,
@@ -82,17 +77,6 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     // each deploy's quick calls (list, create, delete) queued behind the waits.
     maxConcurrentActivityTaskExecutions: 1000,
     identity: `deployflow-worker/${config.environment}@${process.pid}`,
-  });
-}
-
-/** What Worker.create would bundle from workflowsPath, with the same converters. */
-function bundle(dataConverter: DataConverter): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({
-    workflowsPath,
-    workflowInterceptorModules,
-    failureConverterPath: dataConverter.failureConverterPath,
-    payloadConverterPath: dataConverter.payloadConverterPath,
-    logger: Runtime.instance().logger,
   });
 }
 

@@ -2,7 +2,7 @@
 // policies and a one-line summary each, which the Temporal UI shows beside
 // every activity (`scale awesome-api-7f3c to 3`).
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/workflow';
-import type { AdmittedDeploy, DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo } from '../activities/index.js';
+import type { AdmittedDeploy, DeployActivities, DeployNotification, PodCounts, PodWaitInput, RcInfo, RollStepInput, RollStepResult } from '../activities/index.js';
 import type { PodTemplate, ReplicationControllerManifest, RenderInput } from '../domain/render.js';
 import type { Serving } from '../domain/release-state.js';
 
@@ -106,6 +106,11 @@ export function remove(namespace: string, name: string): Promise<void> {
  */
 export function waitForPods(input: PodWaitInput, summary: string, activityId?: string): Promise<PodCounts> {
   return acts.waitForPods.executeWithOptions({ ...WAIT, summary, ...(activityId && { activityId }) }, [input]);
+}
+
+/** A whole rollout step (scale, wait, scale, wait) in one activity; `activityId` names the step (`step-3`). */
+export function rollStep(input: RollStepInput, summary: string, activityId: string): Promise<RollStepResult> {
+  return acts.rollStep.executeWithOptions({ ...WAIT, summary, activityId }, [input]);
 }
 
 /** The app's RCs as the cluster runs them now: what each step plans from. Local: no extra round trip through the server. */

@@ -30,6 +30,8 @@ export interface Continuation {
   paused: boolean;
   /** The cluster the deploy is pinned to (its kube-system namespace UID). */
   cluster?: string;
+  /** Its steps are one activity each (absent in hand-overs from before: two waits and local scales). */
+  oneActivityPerStep?: boolean;
 }
 
 export interface ContinueAt {

@@ -96,7 +96,9 @@ async function prepare(input: DeployInput, target: Target, tracker: DeployTracke
   resolveLimits(spec.strategy, spec.replicas);
   // Decided once, before the first scale: a rollout never changes its rules halfway.
   const resetSafe = patched('reset-safe-rollout');
-  return { rollout: await apply(spec, plan, manifest, resetSafe) };
+  const oneActivityPerStep = resetSafe && patched('one-activity-per-step');
+  const rollout = await apply(spec, plan, manifest, resetSafe);
+  return { rollout: oneActivityPerStep ? { ...rollout, oneActivityPerStep } : rollout };
 }
 
 /** The stepwise rolling update, then the end: old revisions deleted, the result reported. */
@@ -122,7 +124,7 @@ async function rollOut(
       progressDeadlineSeconds,
       detectTampering: true,
       stepsDone,
-      ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'forward') }),
+      ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'forward', rollout.oneActivityPerStep) }),
     },
     forwardGate(tracker, controls, rollout, rollout.resetSafe ? holdsOf(input, target, rollout, tracker, stepsDone, continued) : {}),
   );
@@ -162,6 +164,7 @@ function holdsOf(input: DeployInput, target: Target, rollout: Rollout, tracker: 
         to: rollout.to.members,
         from: rollout.from.members,
         created: rollout.created,
+        ...(rollout.oneActivityPerStep && { oneActivityPerStep: true }),
         ...(rollout.scaleOnly && { scaleOnly: rollout.scaleOnly }),
         actions: tracker.progress.actions,
         ...(tracker.progress.lastError && { lastError: tracker.progress.lastError }),

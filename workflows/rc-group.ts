@@ -2,15 +2,11 @@
 // ("from"). Usually one RC each; several old RCs serve at once only when an
 // earlier deploy was interrupted by something deployflow did not control.
 import type { RcInfo } from '../activities/index.js';
+import { memberSizes, type SizedMember } from '../domain/rollout-step.js';
 import * as cluster from './cluster.js';
 
-export interface Member {
-  name: string;
-  revision: number;
-  replicas: number;
-  /** The size this RC ends at when its side wins: desired for the new RC, the original size for old ones. */
-  target: number;
-}
+/** One RC of a side; `target` is the size it ends at when its side wins: desired for the new RC, the original size for old ones. */
+export type Member = SizedMember;
 
 export class RcGroup {
   constructor(
@@ -35,21 +31,12 @@ export class RcGroup {
   }
 
   /**
-   * Scales the side to `total` pods. Shrinking empties the oldest revision
-   * first (the Deployment controller's order); growing refills the newest
-   * first, never past each RC's target. With `compareAndSet`, each scale
-   * applies only to an RC still at the size this side believes (else StalePlan).
+   * Scales the side to `total` pods, member by member (domain/rollout-step.ts
+   * memberSizes). With `compareAndSet`, each scale applies only to an RC still
+   * at the size this side believes (else StalePlan).
    */
   async scaleTo(total: number, compareAndSet = false): Promise<void> {
-    let remaining = total;
-    const byNewest = [...this.members].sort((a, b) => b.revision - a.revision);
-    const sizes = new Map<string, number>();
-    for (const m of byNewest) {
-      const size = total >= this.replicas ? Math.min(m.target, Math.max(m.replicas, remaining)) : Math.min(m.replicas, remaining);
-      sizes.set(m.name, size);
-      remaining -= size;
-    }
-    if (remaining > 0 && byNewest[0]) sizes.set(byNewest[0].name, (sizes.get(byNewest[0].name) ?? 0) + remaining);
+    const sizes = memberSizes(this.members, total);
     for (const m of this.members) {
       const size = sizes.get(m.name) ?? 0;
       if (size !== m.replicas) {
@@ -57,6 +44,12 @@ export class RcGroup {
         m.replicas = size;
       }
     }
+  }
+
+  /** Takes the sizes and availability a step activity ended with. */
+  takeStep(after: { replicas: Record<string, number>; available: number }): void {
+    for (const m of this.members) m.replicas = after.replicas[m.name] ?? m.replicas;
+    this.available = after.available;
   }
 
   /** Takes sizes and availability from the cluster's RCs; a member that is gone counts as 0. */

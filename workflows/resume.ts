@@ -27,6 +27,7 @@ export function resumedRollout(spec: AppSpec, rcName: string | undefined, c: Con
     created: c.created,
     ...(c.scaleOnly && { scaleOnly: { name: c.scaleOnly.name, original: c.scaleOnly.original } }),
     resetSafe: true,
+    ...(c.oneActivityPerStep === true && { oneActivityPerStep: true }),
   };
 }
 

@@ -33,6 +33,8 @@ export interface Rollout {
    * per deploy, so a rollout never changes its rules halfway).
    */
   resetSafe: boolean;
+  /** A step is one activity (patch `one-activity-per-step`, reset-safe rollouts only; decided once per deploy, carried across continue-as-new). */
+  oneActivityPerStep?: boolean;
 }
 
 /** How a forward rollout holds and continues: the limits of its holds, and when to continue as new. */
@@ -111,7 +113,7 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
         minReadySeconds: spec.strategy.minReadySeconds,
         progressDeadlineSeconds: spec.strategy.progressDeadlineSeconds,
         detectTampering: false,
-        ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'back') }),
+        ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'back', rollout.oneActivityPerStep) }),
       },
       rollbackGate(tracker, rollout),
     );

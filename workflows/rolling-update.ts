@@ -3,7 +3,8 @@
 // allows, repeat. A rollback is the same loop with the sides swapped, so both
 // directions keep invariants I1 and I2.
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { countSteps, isRolloutDone, nextScaleDown, nextScaleUp, type RolloutLimits, type RolloutState } from '../domain/rollout.js';
+import { countSteps, isRolloutDone, nextScaleUp, type RolloutLimits, type RolloutState } from '../domain/rollout.js';
+import { runRolloutStep } from '../domain/rollout-step.js';
 import type { PodCounts } from '../activities/index.js';
 import * as cluster from './cluster.js';
 import type { RcGroup } from './rc-group.js';
@@ -41,6 +42,8 @@ export interface PlanFromCluster {
   sync(): Promise<void>;
   /** Names the step's waits in history: `step` forward (`step-3-new`), `rollback` back. */
   idPrefix: 'step' | 'rollback';
+  /** The whole step is one activity (`step-3`): one round trip through Temporal instead of two (issue 19). */
+  oneActivityPerStep?: boolean;
 }
 
 /** Re-planning that keeps finding the RCs moved is someone fighting the rollout. */
@@ -77,7 +80,7 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     gate.report(step + 1, totalSteps());
     const ids = sync ? (s: RcGroup) => `${sync.idPrefix}-${step + 1}-${s.side}` : undefined;
     try {
-      await runStep(step + 1, ids);
+      await (sync?.oneActivityPerStep ? stepAsOneActivity(step + 1, sync) : runStep(step + 1, ids));
     } catch (err) {
       if (!sync || !isStalePlan(err)) throw err;
       if (++stalePlans > MAX_STALE_PLANS) throw tamperedAfterStalePlans(err);
@@ -91,22 +94,61 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
   }
   return step;
 
-  /** One step: grow `to` by what surge allows and wait for it; shrink `from` by what availability allows and wait. */
+  /** One step, a scale and a wait at a time (domain/rollout-step.ts); the waits are activities, the scales local ones. */
   async function runStep(current: number, ids?: (s: RcGroup) => string) {
     const compareAndSet = ids !== undefined;
-    const up = nextScaleUp(state(), limits);
-    const before = to.replicas;
-    if (up !== before) await to.scaleTo(up, compareAndSet);
-    if (up !== before || to.available < up) {
-      gate.report(current, totalSteps(), { what: `${up} available pods of ${to.label}`, side: to.side });
-      to.available = (await waitStep(r, to, up, up, gate, ids?.(to))).available;
-    }
+    const sides = { to, from };
+    await runRolloutStep(
+      {
+        state,
+        scale: (side, total) => sides[side].scaleTo(total, compareAndSet),
+        async wait(side, minAvailable, maxPods) {
+          const s = sides[side];
+          const what = side === 'to' ? `${minAvailable} available pods of ${s.label}` : `${s.label} to shrink to ${maxPods} pods`;
+          gate.report(current, totalSteps(), { what, side: s.side });
+          s.available = (await waitStep(r, s, minAvailable, maxPods, gate, ids?.(s))).available;
+        },
+      },
+      limits,
+    );
+  }
 
-    const down = nextScaleDown(state(), limits);
-    if (down !== from.replicas) {
-      await from.scaleTo(down, compareAndSet);
-      gate.report(current, totalSteps(), { what: `${from.label} to shrink to ${down} pods`, side: from.side });
-      from.available = (await waitStep(r, from, 0, down, gate, ids?.(from))).available;
+  /**
+   * The same step as one activity (`step-3`, `rollback-2`): it scales and
+   * waits on the worker and hands back both sides' sizes. A stall is handled
+   * as a stalled wait is; a retry plans again from the cluster first (the
+   * step may have scaled before it stalled).
+   */
+  async function stepAsOneActivity(current: number, sync: PlanFromCluster) {
+    const up = nextScaleUp(state(), limits);
+    gate.report(current, totalSteps(), { what: `${up} available pods of ${to.label}, then ${from.label} shrunk`, side: to.side });
+    for (;;) {
+      try {
+        const done = await gate.run(() =>
+          cluster.rollStep(
+            {
+              namespace: r.namespace,
+              app: to.app,
+              limits,
+              minReadySeconds: r.minReadySeconds,
+              progressDeadlineSeconds: r.progressDeadlineSeconds,
+              detectTampering: r.detectTampering,
+              to: { label: to.label, members: to.members, available: to.available },
+              from: { label: from.label, members: from.members, available: from.available },
+            },
+            `step ${current}: ${to.label} up to ${up}, then ${from.label} down`,
+            `${sync.idPrefix}-${current}`,
+          ),
+        );
+        to.takeStep(done.to);
+        from.takeStep(done.from);
+        return;
+      } catch (err) {
+        const stall = stallOf(err);
+        if (!stall) throw err;
+        await gate.onStall(stall);
+        await sync.sync();
+      }
     }
   }
 }

@@ -3,6 +3,7 @@
 // wait stalls. It records every write so tests can assert on them.
 import { ApplicationFailure } from '@temporalio/common';
 import type { DeployInput } from '../../workflows/messages.js';
+import { rollStep } from '../../activities/roll-step.js';
 import type { DeployActivities, PodCounts, PodWaitInput, RcInfo } from '../../activities/index.js';
 import { renderReplicationController } from '../../domain/render.js';
 import { checkDeploy } from '../../domain/check-deploy.js';
@@ -75,7 +76,7 @@ export class FakeCluster {
 
   activities(): DeployActivities {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    return {
+    const fakes = {
       // The real checked value, under the default policy: only the cluster is fake.
       admitDeploy: async (raw) => {
         const input = raw as DeployInput;
@@ -169,7 +170,9 @@ export class FakeCluster {
         const total = waited.reduce((n, rc) => n + rc.replicas, 0);
         return { total, ready: total, available: total, terminating: 0, problems: [] };
       },
-    };
+    } satisfies Omit<DeployActivities, 'rollStep'>;
+    // The real step activity, around the fake scale and wait: only the cluster is fake.
+    return { ...fakes, rollStep: (input) => rollStep(input, { scale: fakes.scaleReplicationController, wait: fakes.waitForPods }) };
   }
 
   appRcs(app: string): RcInfo[] {

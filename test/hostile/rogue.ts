@@ -60,6 +60,15 @@ function forged(c: RogueContext, edit: (m: Loose) => void): unknown {
 const NOT_OURS = /deployflow|managed|own/i;
 const NAMESPACE = /namespace: /;
 
+/** A step whose "new side" is empty and whose "old side" is `victimRc`: it would shrink the victim first thing. */
+function stepOf(namespace: string, app: string, victimRc: string) {
+  return {
+    namespace, app, limits: { maxSurge: 0, maxUnavailable: 1 }, minReadySeconds: 0, progressDeadlineSeconds: 3, detectTampering: false,
+    to: { label: `${app}-new`, members: [], available: 0 },
+    from: { label: victimRc, members: [{ name: victimRc, revision: 1, replicas: 1, target: 1 }], available: 1 },
+  };
+}
+
 export const ROGUE_CASES: RogueCase[] = [
   { id: 'create-in-kube-system', attack: 'create a deployflow-rendered RC in kube-system', rule: 'allowed namespaces', lock: () => ({ namespace: 'kube-system', app: 'awesome-api' }), activity: 'createReplicationController',
     args: (c) => [{ manifest: c.manifest('kube-system') }], expect: [NAMESPACE], policy: 'namespaces' },
@@ -116,6 +125,12 @@ export const ROGUE_CASES: RogueCase[] = [
   { id: 'scale-undisguised', attack: 'scale an RC of the app from a workflow that is not a deploy (no lock)', rule: 'writes only from the app\'s deploy workflow',
     lock: () => 'none', activity: 'scaleReplicationController', args: (c) => [{ namespace: c.victim, name: c.foreignRc, replicas: 0 }],
     expect: [/deploy workflow|lock/] },
+  { id: 'step-system-rc', attack: 'rollStep: shrink a coredns-like RC in kube-system to 0 as the "old side"', rule: 'allowed namespaces', lock: (c) => ({ namespace: 'kube-system', app: c.systemRc.split('-')[0]! }),
+    activity: 'rollStep', args: (c) => [stepOf('kube-system', c.systemRc.split('-')[0]!, c.systemRc)], expect: [NAMESPACE], policy: 'namespaces' },
+  { id: 'step-foreign-rc', attack: 'rollStep: shrink an RC deployflow does not own as the "old side"', rule: 'only deployflow-owned RCs', lock: (c) => ({ namespace: c.victim, app: 'billing' }),
+    activity: 'rollStep', args: (c) => [stepOf(c.victim, 'billing', c.foreignRc)], expect: [NOT_OURS, /billing-api/] },
+  { id: 'step-undisguised', attack: 'rollStep on the app from a workflow that is not a deploy (no lock)', rule: 'writes only from the app\'s deploy workflow',
+    lock: () => 'none', activity: 'rollStep', args: (c) => [stepOf(c.victim, 'billing', c.foreignRc)], expect: [/deploy workflow|lock/] },
   { id: 'notify-crafted-url', attack: 'notify with a crafted webhook URL in every field', rule: 'posts only to configured webhooks', activity: 'notify',
     args: (c) => [{ event: 'succeeded', app: 'awesome-api', environment: c.environment, namespace: c.victim, image: 'x', workflowId: 'rogue',
       requestedBy: 'rogue', message: 'click here', webhooks: [c.craftedUrl], webhook: c.craftedUrl, url: c.craftedUrl, uiUrl: c.craftedUrl }],

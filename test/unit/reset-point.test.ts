@@ -28,6 +28,14 @@ describe('reset points', () => {
     assert.deepEqual(resetPointOf(history.slice(0, 1), 1), { refusal: 'it began no step' });
   });
 
+  test('a step that is one activity (`step-3`) begins where that activity was scheduled', () => {
+    const oneActivity = [scheduled('1', 4), scheduled('step-1', 14), scheduled('step-2', 20), scheduled('step-2', 26), scheduled('rollback-1', 33)];
+    assert.deepEqual(resetPointOf(oneActivity, 2), { eventId: 20 });
+    assert.deepEqual(stepsBegun(oneActivity), [1, 2]);
+    assert.equal(namesSteps(oneActivity), true);
+    assert.equal(namesSteps([scheduled('step-x', 4), scheduled('steps-1', 9)]), false);
+  });
+
   test('deploys started before reset-safe rollouts are told apart', () => {
     assert.equal(namesSteps(history), true);
     assert.equal(namesSteps([scheduled('1', 4), scheduled('7', 12)]), false);

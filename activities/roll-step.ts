@@ -1,0 +1,149 @@
+// A whole rollout step in one activity (issue 19): grow the new side, wait for
+// its pods, shrink the old side, wait — the workflow's own step sequence
+// (domain/rollout-step.ts), run here with the guarded scale and the pod wait,
+// so a step costs one round trip through Temporal instead of two activities
+// and their workflow tasks. The workflow plans nothing less: it syncs both
+// sides from the cluster before each step and hands them in; every scale is a
+// compare-and-set, so a stale picture is StalePlan, never a wrong write. The
+// heartbeat carries the live counts and which side is awaited.
+import { memberSizes, runRolloutStep, type SizedMember, type StepSide } from '../domain/rollout-step.js';
+import type { RolloutLimits, RolloutState } from '../domain/rollout.js';
+import type { PodCounts, PodWaitInput } from './pods.js';
+import { inputMapping, refuse } from './guard.js';
+
+export interface StepSideInput {
+  /** For messages: the new RC's name, or `old RCs of <app>`. */
+  label: string;
+  members: SizedMember[];
+  /** Available pods, as the workflow last observed them. */
+  available: number;
+}
+
+export interface RollStepInput {
+  namespace: string;
+  app: string;
+  limits: RolloutLimits;
+  minReadySeconds: number;
+  progressDeadlineSeconds: number;
+  /** Fail a wait when someone else rescales or deletes an RC during it (off for rollbacks, which repair). */
+  detectTampering: boolean;
+  to: StepSideInput;
+  from: StepSideInput;
+}
+
+export interface StepSideResult {
+  /** Each member's size after the step. */
+  replicas: Record<string, number>;
+  available: number;
+}
+
+export interface RollStepResult {
+  to: StepSideResult;
+  from: StepSideResult;
+}
+
+/** The heartbeat of a step: the awaited side's pod counts, and which side that is. */
+export type StepHeartbeat = PodCounts & { side: 'new' | 'old'; awaiting: string };
+
+export interface StepCalls {
+  /** The guarded compare-and-set scale (scaleReplicationController with `from`). */
+  scale(input: { namespace: string; name: string; replicas: number; from: number }): Promise<void>;
+  /** The pod wait; `side` is for the heartbeat. */
+  wait(input: PodWaitInput, side: 'new' | 'old', awaiting: string): Promise<PodCounts>;
+}
+
+/** As many RCs per side as a continue-as-new hand-over may carry (several old ones only after interrupted deploys). */
+const MAX_MEMBERS = 100;
+
+export async function rollStep(raw: RollStepInput, calls: StepCalls): Promise<RollStepResult> {
+  const input = checked(raw);
+  const sides = { to: copy(input.to), from: copy(input.from) };
+  const total = (side: StepSideInput) => side.members.reduce((n, m) => n + m.replicas, 0);
+  const desired = sides.to.members.reduce((n, m) => n + m.target, 0);
+  const state = (): RolloutState => ({
+    desired,
+    oldReplicas: total(sides.from),
+    newReplicas: total(sides.to),
+    oldAvailable: Math.min(sides.from.available, total(sides.from)),
+    newAvailable: sides.to.available,
+  });
+  const sideName = (side: StepSide) => (side === 'to' ? 'new' : 'old');
+
+  await runRolloutStep(
+    {
+      state,
+      async scale(side, size) {
+        for (const [name, replicas] of memberSizes(sides[side].members, size)) {
+          const m = sides[side].members.find((x) => x.name === name)!;
+          if (replicas === m.replicas) continue;
+          await calls.scale({ namespace: input.namespace, name, replicas, from: m.replicas });
+          m.replicas = replicas;
+        }
+      },
+      async wait(side, minAvailable, maxPods) {
+        const s = sides[side];
+        const awaiting = side === 'to' ? `${minAvailable} available pods of ${s.label}` : `${s.label} to shrink to ${maxPods} pods`;
+        const counts = await calls.wait(
+          {
+            namespace: input.namespace,
+            target: s.label,
+            app: input.app,
+            rcs: s.members.map((m) => m.name),
+            minAvailable,
+            maxPods,
+            minReadySeconds: input.minReadySeconds,
+            progressDeadlineSeconds: input.progressDeadlineSeconds,
+            expect: input.detectTampering ? [...sides.to.members, ...sides.from.members].map(({ name, replicas }) => ({ name, replicas })) : [],
+            stalePlanAtStart: true,
+          },
+          sideName(side),
+          awaiting,
+        );
+        s.available = counts.available;
+      },
+    },
+    input.limits,
+  );
+  const result = (s: StepSideInput): StepSideResult => ({ replicas: Object.fromEntries(s.members.map((m) => [m.name, m.replicas])), available: s.available });
+  return { to: result(sides.to), from: result(sides.from) };
+}
+
+/** The shape of an untrusted step; names, namespace, sizes and the caller's lock are checked by the scale and the wait. */
+function checked(raw: RollStepInput): RollStepInput {
+  const input = inputMapping(raw, 'rollStep');
+  const limits = inputMapping(input.limits, 'rollStep limits');
+  const count = (v: unknown, field: string) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw refuse('InvalidInput', `rollStep: ${field} must be an integer >= 0`);
+    return v;
+  };
+  const side = (v: unknown, field: string): StepSideInput => {
+    const s = inputMapping(v, `rollStep ${field}`);
+    if (typeof s.label !== 'string' || s.label.length > 300) throw refuse('InvalidInput', `rollStep: ${field}.label must be a short string`);
+    if (!Array.isArray(s.members) || s.members.length > MAX_MEMBERS) throw refuse('InvalidInput', `rollStep: ${field}.members must be a list of at most ${MAX_MEMBERS}`);
+    const members = s.members.map((m: unknown, i: number) => {
+      const member = inputMapping(m, `rollStep ${field}.members[${i}]`);
+      if (typeof member.name !== 'string') throw refuse('InvalidInput', `rollStep: ${field}.members[${i}].name must be a string`);
+      return { name: member.name, revision: count(member.revision, `${field}.members[${i}].revision`), replicas: count(member.replicas, `${field}.members[${i}].replicas`), target: count(member.target, `${field}.members[${i}].target`) };
+    });
+    return { label: s.label, members, available: count(s.available, `${field}.available`) };
+  };
+  if (typeof input.namespace !== 'string' || typeof input.app !== 'string') throw refuse('InvalidInput', 'rollStep: namespace and app must be strings');
+  if (typeof input.detectTampering !== 'boolean') throw refuse('InvalidInput', 'rollStep: detectTampering must be a boolean');
+  const maxSurge = count(limits.maxSurge, 'limits.maxSurge');
+  const maxUnavailable = count(limits.maxUnavailable, 'limits.maxUnavailable');
+  if (maxSurge === 0 && maxUnavailable === 0) throw refuse('InvalidInput', 'rollStep: maxSurge and maxUnavailable cannot both be 0');
+  return {
+    namespace: input.namespace,
+    app: input.app,
+    limits: { maxSurge, maxUnavailable },
+    minReadySeconds: count(input.minReadySeconds, 'minReadySeconds'),
+    progressDeadlineSeconds: count(input.progressDeadlineSeconds, 'progressDeadlineSeconds'),
+    detectTampering: input.detectTampering,
+    to: side(input.to, 'to'),
+    from: side(input.from, 'from'),
+  };
+}
+
+function copy(s: StepSideInput): StepSideInput {
+  return { label: s.label, members: s.members.map((m) => ({ ...m })), available: s.available };
+}

@@ -1,0 +1,58 @@
+// One step of a rolling update, as one sequence for both places that run it:
+// the workflow (a scale and a wait at a time, each its own call) and the
+// step activity (the whole step in one call, issue 19). Grow the `to` side by
+// what surge allows and wait for its pods; then shrink the `from` side by what
+// availability allows and wait. Pure: the scales and waits are handed in.
+import { nextScaleDown, nextScaleUp, type RolloutLimits, type RolloutState } from './rollout.js';
+
+export type StepSide = 'to' | 'from';
+
+export interface StepOps {
+  /** Both sides as they stand now (waits update the available counts). */
+  state(): RolloutState;
+  scale(side: StepSide, total: number): Promise<void>;
+  /** Until `minAvailable` of the side's pods are available and at most `maxPods` run. */
+  wait(side: StepSide, minAvailable: number, maxPods: number): Promise<void>;
+}
+
+export async function runRolloutStep(ops: StepOps, limits: RolloutLimits): Promise<void> {
+  const before = ops.state();
+  const up = nextScaleUp(before, limits);
+  if (up !== before.newReplicas) await ops.scale('to', up);
+  if (up !== before.newReplicas || before.newAvailable < up) await ops.wait('to', up, up);
+
+  const grown = ops.state();
+  const down = nextScaleDown(grown, limits);
+  if (down !== grown.oldReplicas) {
+    await ops.scale('from', down);
+    await ops.wait('from', 0, down);
+  }
+}
+
+export interface SizedMember {
+  name: string;
+  revision: number;
+  replicas: number;
+  /** The size this RC ends at when its side wins. */
+  target: number;
+}
+
+/**
+ * The size of each member when its side goes to `total` pods. Shrinking
+ * empties the oldest revision first (the Deployment controller's order);
+ * growing refills the newest first, never past each RC's target (what is
+ * left over goes to the newest).
+ */
+export function memberSizes(members: readonly SizedMember[], total: number): Map<string, number> {
+  const current = members.reduce((sum, m) => sum + m.replicas, 0);
+  let remaining = total;
+  const sizes = new Map<string, number>();
+  for (const m of [...members].sort((a, b) => b.revision - a.revision)) {
+    const size = total >= current ? Math.min(m.target, Math.max(m.replicas, remaining)) : Math.min(m.replicas, remaining);
+    sizes.set(m.name, size);
+    remaining -= size;
+  }
+  const newest = [...members].sort((a, b) => b.revision - a.revision)[0];
+  if (remaining > 0 && newest) sizes.set(newest.name, (sizes.get(newest.name) ?? 0) + remaining);
+  return sizes;
+}

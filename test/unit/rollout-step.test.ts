@@ -1,0 +1,111 @@
+// The step both the workflow and the step activity run (domain/rollout-step.ts),
+// and the step activity around fake calls (activities/roll-step.ts): the same
+// scales and waits in the same order, member sizes by revision, and refusals
+// of a malformed step before anything is scaled.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { memberSizes, runRolloutStep, type StepSide } from '../../domain/rollout-step.js';
+import type { RolloutState } from '../../domain/rollout.js';
+import { rollStep, type RollStepInput } from '../../activities/roll-step.js';
+import type { PodWaitInput } from '../../activities/pods.js';
+
+/** Runs one step on plain numbers, recording every call. */
+async function stepOf(start: RolloutState, limits = { maxSurge: 1, maxUnavailable: 0 }) {
+  const s = { ...start };
+  const calls: string[] = [];
+  await runRolloutStep(
+    {
+      state: () => ({ ...s }),
+      async scale(side: StepSide, total: number) {
+        calls.push(`scale ${side} ${total}`);
+        if (side === 'to') s.newReplicas = total;
+        else s.oldReplicas = total;
+      },
+      async wait(side: StepSide, minAvailable: number, maxPods: number) {
+        calls.push(`wait ${side} ${minAvailable}..${maxPods}`);
+        if (side === 'to') s.newAvailable = s.newReplicas;
+        else s.oldAvailable = s.oldReplicas;
+      },
+    },
+    limits,
+  );
+  return { calls, after: s };
+}
+
+describe('rollout step', () => {
+  test('surge 1: one up, wait for it, one down, wait for it', async () => {
+    const { calls, after } = await stepOf({ desired: 3, oldReplicas: 3, newReplicas: 0, oldAvailable: 3, newAvailable: 0 });
+    assert.deepEqual(calls, ['scale to 1', 'wait to 1..1', 'scale from 2', 'wait from 0..2']);
+    assert.deepEqual([after.newReplicas, after.oldReplicas], [1, 2]);
+  });
+
+  test('a step whose scale-up was done already (a retry) only waits, then shrinks', async () => {
+    const { calls } = await stepOf({ desired: 3, oldReplicas: 3, newReplicas: 1, oldAvailable: 3, newAvailable: 0 });
+    // No room to grow (3 old + 1 new = desired + surge): the step waits for the pod it has, then shrinks.
+    assert.deepEqual(calls, ['wait to 1..1', 'scale from 2', 'wait from 0..2']);
+  });
+
+  test('nothing to do on the new side and nothing to shrink: no call', async () => {
+    const { calls } = await stepOf({ desired: 3, oldReplicas: 0, newReplicas: 3, oldAvailable: 0, newAvailable: 3 });
+    assert.deepEqual(calls, []);
+  });
+
+  test('member sizes: shrinking empties the oldest first; growing refills the newest, never past a target', () => {
+    const members = [
+      { name: 'a-1', revision: 1, replicas: 2, target: 2 },
+      { name: 'a-2', revision: 2, replicas: 1, target: 3 },
+    ];
+    assert.deepEqual(Object.fromEntries(memberSizes(members, 2)), { 'a-2': 1, 'a-1': 1 });
+    assert.deepEqual(Object.fromEntries(memberSizes(members, 0)), { 'a-2': 0, 'a-1': 0 });
+    assert.deepEqual(Object.fromEntries(memberSizes(members, 5)), { 'a-2': 3, 'a-1': 2 });
+  });
+});
+
+describe('step activity', () => {
+  const input = (over: Partial<RollStepInput> = {}): RollStepInput => ({
+    namespace: 'default',
+    app: 'api',
+    limits: { maxSurge: 1, maxUnavailable: 0 },
+    minReadySeconds: 0,
+    progressDeadlineSeconds: 60,
+    detectTampering: true,
+    to: { label: 'api-new', members: [{ name: 'api-new', revision: 2, replicas: 0, target: 2 }], available: 0 },
+    from: { label: 'old RCs of api', members: [{ name: 'api-old', revision: 1, replicas: 2, target: 2 }], available: 2 },
+    ...over,
+  });
+
+  test('scales compare-and-set, waits with the sizes it set as the tamper check, and hands both sides back', async () => {
+    const log: string[] = [];
+    const waits: PodWaitInput[] = [];
+    const result = await rollStep(input(), {
+      async scale({ name, replicas, from }) {
+        log.push(`scale ${name} ${from}→${replicas}`);
+      },
+      async wait(w, side) {
+        waits.push(w);
+        log.push(`wait ${side} ${w.minAvailable}..${w.maxPods}`);
+        return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
+      },
+    });
+    assert.deepEqual(log, ['scale api-new 0→1', 'wait new 1..1', 'scale api-old 2→1', 'wait old 0..1']);
+    assert.deepEqual(waits[1]!.expect, [{ name: 'api-new', replicas: 1 }, { name: 'api-old', replicas: 1 }]);
+    assert.equal(waits[0]!.stalePlanAtStart, true);
+    assert.deepEqual(result, { to: { replicas: { 'api-new': 1 }, available: 1 }, from: { replicas: { 'api-old': 1 }, available: 1 } });
+  });
+
+  test('a malformed step is refused before any call', async () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [null, /input must be a mapping/],
+      [{ ...input(), limits: { maxSurge: 0, maxUnavailable: 0 } }, /cannot both be 0/],
+      [{ ...input(), to: { ...input().to, members: [{ name: 'x', revision: 1, replicas: -1, target: 1 }] } }, /to\.members\[0\]\.replicas/],
+      [{ ...input(), from: { ...input().from, members: Array.from({ length: 101 }, () => input().from.members[0]) } }, /at most 100/],
+      [{ ...input(), detectTampering: 'yes' }, /detectTampering/],
+    ];
+    for (const [raw, rule] of bad) {
+      let called = false;
+      const calls = { scale: async () => void (called = true), wait: async () => ((called = true), { total: 0, ready: 0, available: 0, terminating: 0, problems: [] }) };
+      await assert.rejects(rollStep(raw as RollStepInput, calls), (err: Error) => rule.test(err.message) && /nothing was written/.test(err.message));
+      assert.equal(called, false, String(rule));
+    }
+  });
+});

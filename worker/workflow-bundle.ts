@@ -1,0 +1,22 @@
+// Bundling the workflows (webpack) costs a worker about 170 MB of memory that
+// the process never hands back (measured: RSS 130 → 271 MB after bundling,
+// with 55 MB of heap in use). A worker bundles in a child process instead and
+// keeps only the bundle's code, so what it holds at rest is its deploys.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { DataConverter } from '@temporalio/common';
+
+const bundler = fileURLToPath(new URL('./bundle-main.ts', import.meta.url));
+
+export async function bundleInChild(workflowsPath: string, dataConverter: DataConverter, workflowInterceptorModules: string[] = []): Promise<{ code: string }> {
+  const options = {
+    workflowsPath,
+    workflowInterceptorModules,
+    ...(dataConverter.failureConverterPath && { failureConverterPath: dataConverter.failureConverterPath }),
+    ...(dataConverter.payloadConverterPath && { payloadConverterPath: dataConverter.payloadConverterPath }),
+  };
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', bundler, JSON.stringify(options)], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+  if (!stdout.includes('__TEMPORAL__')) throw new Error('bundling the workflows produced no workflow bundle');
+  return { code: stdout };
+}
