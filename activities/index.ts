@@ -27,7 +27,7 @@ import type { Serving } from '../domain/release-state.js';
 export type { RcInfo } from './replication-controllers.js';
 export type { AdmittedDeploy } from './admission.js';
 export type { PodCounts, PodWaitInput } from './pods.js';
-export type { RollStepInput, RollStepResult, StepHeartbeat } from './roll-step.js';
+export type { RollStepInput, RollStepResult, StalledWait, StepHeartbeat } from './roll-step.js';
 export type { DeployNotification, NotificationEvent } from './notify.js';
 
 export interface ActivityDeps {

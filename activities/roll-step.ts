@@ -6,7 +6,8 @@
 // sides from the cluster before each step and hands them in; every scale is a
 // compare-and-set, so a stale picture is StalePlan, never a wrong write. The
 // heartbeat carries the live counts and which side is awaited.
-import { memberSizes, runRolloutStep, type SizedMember, type StepSide } from '../domain/rollout-step.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { memberSizes, runRolloutStep, type SizedMember, type StepOps, type StepSide } from '../domain/rollout-step.js';
 import type { RolloutLimits, RolloutState } from '../domain/rollout.js';
 import type { PodCounts, PodWaitInput } from './pods.js';
 import { inputMapping, refuse } from './guard.js';
@@ -29,6 +30,19 @@ export interface RollStepInput {
   detectTampering: boolean;
   to: StepSideInput;
   from: StepSideInput;
+  /**
+   * The wait a stalled attempt of this step did not finish, done again first
+   * (the workflow's answer to a stall is to wait again, as for a wait of its
+   * own); then the step goes on from the sizes the workflow synced.
+   */
+  waitFirst?: StalledWait;
+}
+
+/** Which of a step's waits stalled, carried in the RolloutStalled failure's details. */
+export interface StalledWait {
+  side: StepSide;
+  minAvailable: number;
+  maxPods: number;
 }
 
 export interface StepSideResult {
@@ -69,41 +83,40 @@ export async function rollStep(raw: RollStepInput, calls: StepCalls): Promise<Ro
   });
   const sideName = (side: StepSide) => (side === 'to' ? 'new' : 'old');
 
-  await runRolloutStep(
-    {
-      state,
-      async scale(side, size) {
-        for (const [name, replicas] of memberSizes(sides[side].members, size)) {
-          const m = sides[side].members.find((x) => x.name === name)!;
-          if (replicas === m.replicas) continue;
-          await calls.scale({ namespace: input.namespace, name, replicas, from: m.replicas });
-          m.replicas = replicas;
-        }
-      },
-      async wait(side, minAvailable, maxPods) {
-        const s = sides[side];
-        const awaiting = side === 'to' ? `${minAvailable} available pods of ${s.label}` : `${s.label} to shrink to ${maxPods} pods`;
-        const counts = await calls.wait(
-          {
-            namespace: input.namespace,
-            target: s.label,
-            app: input.app,
-            rcs: s.members.map((m) => m.name),
-            minAvailable,
-            maxPods,
-            minReadySeconds: input.minReadySeconds,
-            progressDeadlineSeconds: input.progressDeadlineSeconds,
-            expect: input.detectTampering ? [...sides.to.members, ...sides.from.members].map(({ name, replicas }) => ({ name, replicas })) : [],
-            stalePlanAtStart: true,
-          },
-          sideName(side),
-          awaiting,
-        );
-        s.available = counts.available;
-      },
+  const ops: StepOps = {
+    state,
+    async scale(side, size) {
+      for (const [name, replicas] of memberSizes(sides[side].members, size)) {
+        const m = sides[side].members.find((x) => x.name === name)!;
+        if (replicas === m.replicas) continue;
+        await calls.scale({ namespace: input.namespace, name, replicas, from: m.replicas });
+        m.replicas = replicas;
+      }
     },
-    input.limits,
-  );
+    async wait(side, minAvailable, maxPods) {
+      const s = sides[side];
+      const awaiting = side === 'to' ? `${minAvailable} available pods of ${s.label}` : `${s.label} to shrink to ${maxPods} pods`;
+      const wait: PodWaitInput = {
+        namespace: input.namespace,
+        target: s.label,
+        app: input.app,
+        rcs: s.members.map((m) => m.name),
+        minAvailable,
+        maxPods,
+        minReadySeconds: input.minReadySeconds,
+        progressDeadlineSeconds: input.progressDeadlineSeconds,
+        expect: input.detectTampering ? [...sides.to.members, ...sides.from.members].map(({ name, replicas }) => ({ name, replicas })) : [],
+        stalePlanAtStart: true,
+      };
+      try {
+        s.available = (await calls.wait(wait, sideName(side), awaiting)).available;
+      } catch (err) {
+        throw withStalledWait(err, { side, minAvailable, maxPods });
+      }
+    },
+  };
+  if (input.waitFirst) await ops.wait(input.waitFirst.side, input.waitFirst.minAvailable, input.waitFirst.maxPods);
+  await runRolloutStep(ops, input.limits);
   const result = (s: StepSideInput): StepSideResult => ({ replicas: Object.fromEntries(s.members.map((m) => [m.name, m.replicas])), available: s.available });
   return { to: result(sides.to), from: result(sides.from) };
 }
@@ -129,6 +142,12 @@ function checked(raw: RollStepInput): RollStepInput {
   };
   if (typeof input.namespace !== 'string' || typeof input.app !== 'string') throw refuse('InvalidInput', 'rollStep: namespace and app must be strings');
   if (typeof input.detectTampering !== 'boolean') throw refuse('InvalidInput', 'rollStep: detectTampering must be a boolean');
+  let waitFirst: StalledWait | undefined;
+  if (input.waitFirst !== undefined) {
+    const w = inputMapping(input.waitFirst, 'rollStep waitFirst');
+    if (w.side !== 'to' && w.side !== 'from') throw refuse('InvalidInput', 'rollStep: waitFirst.side must be to or from');
+    waitFirst = { side: w.side, minAvailable: count(w.minAvailable, 'waitFirst.minAvailable'), maxPods: count(w.maxPods, 'waitFirst.maxPods') };
+  }
   const maxSurge = count(limits.maxSurge, 'limits.maxSurge');
   const maxUnavailable = count(limits.maxUnavailable, 'limits.maxUnavailable');
   if (maxSurge === 0 && maxUnavailable === 0) throw refuse('InvalidInput', 'rollStep: maxSurge and maxUnavailable cannot both be 0');
@@ -141,7 +160,16 @@ function checked(raw: RollStepInput): RollStepInput {
     detectTampering: input.detectTampering,
     to: side(input.to, 'to'),
     from: side(input.from, 'from'),
+    ...(waitFirst && { waitFirst }),
   };
+}
+
+/** A stalled wait's failure, saying which wait it was (so the retry waits again there first). */
+function withStalledWait(err: unknown, wait: StalledWait): unknown {
+  if (!(err instanceof ApplicationFailure) || err.type !== 'RolloutStalled') return err;
+  const details = err.details?.[0];
+  const stalledWait = { ...(typeof details === 'object' && details !== null ? details : {}), stalledWait: wait };
+  return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: err.nonRetryable ?? undefined, details: [stalledWait, ...(err.details ?? []).slice(1)] });
 }
 
 function copy(s: StepSideInput): StepSideInput {

@@ -3,7 +3,7 @@
 // queue with the request as its first input when none runs. A queue that ends
 // between the two is started again; a queue someone else starts between the
 // two gets the signal.
-import { getExternalWorkflowHandle, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { ChildWorkflowCancellationType, getExternalWorkflowHandle, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { queueIdFor, taskQueueFor, type DeployTarget } from '../domain/names.js';
 import { DEPLOY_QUEUE_WORKFLOW, enqueueSignal, type DeployInput, type QueueRequest } from './messages.js';
@@ -24,8 +24,9 @@ export async function enqueueFromWorkflow(app: DeployTarget, request: QueueReque
         workflowId: queueId,
         taskQueue: taskQueueFor(app.environment),
         args: [{ environment: app.environment, namespace: app.namespace, name: app.name, initial: request }],
-        // The queue outlives whoever started it.
+        // The queue outlives whoever started it, and a cancelled starter (a release's deploy taken back) leaves it running.
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
         staticSummary: `deploy queue: ${app.name} → ${app.environment}`,
       });
       return true;

@@ -5,7 +5,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { countSteps, isRolloutDone, nextScaleUp, type RolloutLimits, type RolloutState } from '../domain/rollout.js';
 import { runRolloutStep } from '../domain/rollout-step.js';
-import type { PodCounts } from '../activities/index.js';
+import type { PodCounts, StalledWait } from '../activities/index.js';
 import * as cluster from './cluster.js';
 import type { RcGroup } from './rc-group.js';
 
@@ -116,12 +116,13 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
   /**
    * The same step as one activity (`step-3`, `rollback-2`): it scales and
    * waits on the worker and hands back both sides' sizes. A stall is handled
-   * as a stalled wait is; a retry plans again from the cluster first (the
-   * step may have scaled before it stalled).
+   * as a stalled wait is: the gate decides, then the step runs again from the
+   * cluster's sizes, beginning with the wait that stalled.
    */
   async function stepAsOneActivity(current: number, sync: PlanFromCluster) {
     const up = nextScaleUp(state(), limits);
     gate.report(current, totalSteps(), { what: `${up} available pods of ${to.label}, then ${from.label} shrunk`, side: to.side });
+    let waitFirst: StalledWait | undefined;
     for (;;) {
       try {
         const done = await gate.run(() =>
@@ -135,6 +136,7 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
               detectTampering: r.detectTampering,
               to: { label: to.label, members: to.members, available: to.available },
               from: { label: from.label, members: from.members, available: from.available },
+              ...(waitFirst && { waitFirst }),
             },
             `step ${current}: ${to.label} up to ${up}, then ${from.label} down`,
             `${sync.idPrefix}-${current}`,
@@ -148,6 +150,7 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
         if (!stall) throw err;
         await gate.onStall(stall);
         await sync.sync();
+        waitFirst = (stall.details?.[0] as { stalledWait?: StalledWait } | undefined)?.stalledWait;
       }
     }
   }

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memberSizes, runRolloutStep, type StepSide } from '../../domain/rollout-step.js';
 import type { RolloutState } from '../../domain/rollout.js';
+import { ApplicationFailure } from '@temporalio/common';
 import { rollStep, type RollStepInput } from '../../activities/roll-step.js';
 import type { PodWaitInput } from '../../activities/pods.js';
 
@@ -91,6 +92,34 @@ describe('step activity', () => {
     assert.deepEqual(waits[1]!.expect, [{ name: 'api-new', replicas: 1 }, { name: 'api-old', replicas: 1 }]);
     assert.equal(waits[0]!.stalePlanAtStart, true);
     assert.deepEqual(result, { to: { replicas: { 'api-new': 1 }, available: 1 }, from: { replicas: { 'api-old': 1 }, available: 1 } });
+  });
+
+  test('a stalled wait says which it was; the retry waits there first, then goes on from the synced sizes', async () => {
+    const stalled = ApplicationFailure.create({ type: 'RolloutStalled', message: 'no progress', nonRetryable: true, details: [{ reason: 'ProgressDeadlineExceeded' }] });
+    const calls = (log: string[], stallOn?: string) => ({
+      async scale({ name, replicas, from }: { name: string; replicas: number; from: number }) {
+        log.push(`scale ${name} ${from}→${replicas}`);
+      },
+      async wait(w: PodWaitInput, side: 'new' | 'old') {
+        log.push(`wait ${side} ${w.minAvailable}..${w.maxPods}`);
+        if (side === stallOn) throw stalled;
+        return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
+      },
+    });
+    const first: string[] = [];
+    const err = await rollStep(input(), calls(first, 'old')).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ApplicationFailure && err.type === 'RolloutStalled');
+    assert.deepEqual(err.details?.[0], { reason: 'ProgressDeadlineExceeded', stalledWait: { side: 'from', minAvailable: 0, maxPods: 1 } });
+    // The workflow synced: the new RC at 1 (available), the old one already at 1.
+    const synced = input({
+      to: { label: 'api-new', members: [{ name: 'api-new', revision: 2, replicas: 1, target: 2 }], available: 1 },
+      from: { label: 'old RCs of api', members: [{ name: 'api-old', revision: 1, replicas: 1, target: 2 }], available: 1 },
+      waitFirst: { side: 'from', minAvailable: 0, maxPods: 1 },
+    });
+    const retry: string[] = [];
+    await rollStep(synced, calls(retry));
+    assert.deepEqual(retry.slice(0, 1), ['wait old 0..1'], 'the stalled wait first');
+    assert.deepEqual(retry.slice(1), ['scale api-new 1→2', 'wait new 2..2', 'scale api-old 1→0', 'wait old 0..0'], 'then the step from the synced sizes');
   });
 
   test('a malformed step is refused before any call', async () => {
