@@ -22,7 +22,7 @@ describe('stack outages mid-rollout (sample)', { timeout: 600_000 }, () => {
     await faultRun(h, {
       app: 'temporal-restart',
       image: v2,
-      at: { mark: 'activity:waitForPods', nth: 2 },
+      at: { mark: 'activity:rollStep', nth: 1 },
       async fault() {
         await componentOutage('temporal', 3000, { hard: true });
       },
@@ -39,7 +39,7 @@ describe('stack outages mid-rollout (sample)', { timeout: 600_000 }, () => {
       // minute before the RC controller acts again: a deadline that outlasts that keeps this
       // about the outage (the reliability tier shows a short deadline rolling back cleanly).
       overrides: { strategy: { progressDeadlineSeconds: 150 } },
-      at: { mark: 'activity:waitForPods', nth: 3 },
+      at: { mark: 'activity:rollStep', nth: 2 },
       async fault() {
         t.diagnostic(`apiserver away for ${await componentOutage('kube-apiserver', 10_000)} s`);
       },

@@ -66,7 +66,8 @@ export interface KillPoint {
   again?: [number, number];
 }
 
-const wait = 'activity:waitForPods' as const;
+/** A step is one activity (`rollStep`, the nth is the step); its first wait for new pods begins as it starts. */
+const wait = 'activity:rollStep' as const;
 const back = 'phase:RollingBack' as const;
 /**
  * Just after the scale that starts a wait for pods to go has passed the proxy: the
@@ -91,7 +92,7 @@ export const KILL_POINTS: KillPoint[] = [
   { label: 'RollingOut step 1: scale old to 2 (not sent)', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'before' } },
   { label: 'RollingOut step 1: old RC scaled to 2, its wait for old pods to go starting', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'pass' }, jitterMs: intoWait },
   { label: 'RollingOut step 2: scale new to 2 (applied, answer lost)', scenario: 'update', call: { target: 'scale-new', replicas: 2, when: 'after' } },
-  { label: 'RollingOut step 2: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 3 }, jitterMs: [300, 2000] },
+  { label: 'RollingOut step 2: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 2 }, jitterMs: [300, 2000] },
   {
     label: 'RollingOut step 2: scale old to 1 (applied, answer lost), then the replacement killed while it recovers',
     scenario: 'update',
@@ -99,7 +100,7 @@ export const KILL_POINTS: KillPoint[] = [
     again: [500, 8000],
   },
   { label: 'RollingOut step 3: scale old to 0 (applied, answer lost)', scenario: 'update', call: { target: 'scale-old', replicas: 0, when: 'after' } },
-  { label: 'RollingOut step 3: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 5 }, jitterMs: [300, 1500] },
+  { label: 'RollingOut step 3: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 3 }, jitterMs: [300, 1500] },
   { label: 'cleanup: RCs listed after the rollout, answer lost', scenario: 'update', call: { target: 'list-rcs', nth: 2, when: 'after' } },
   { label: 'cleanup: delete the old RC (deleted, answer lost)', scenario: 'prune', call: { target: 'delete-old', when: 'after' } },
   { label: 'first deploy: create at full size (created, answer lost)', scenario: 'first', call: { target: 'create', when: 'after' } },

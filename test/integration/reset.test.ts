@@ -33,14 +33,15 @@ interface Point {
   inRollback: boolean;
 }
 
-/** Every WorkflowTaskCompleted event of the history, labelled by the last step wait scheduled before it. */
+/** Every WorkflowTaskCompleted event of the history, labelled by the last step activity scheduled before it. */
 function pointsOf(events: HistoryEvent[]): Point[] {
   let last = 'before the rollout';
   let inRollback = false;
   const points: Point[] = [];
   for (const e of events) {
     const id = e.activityTaskScheduledEventAttributes?.activityId;
-    if (id && /^(step|rollback)-\d+-(new|old)$/.test(id)) {
+    // A step's activity id: `step-3` (one activity per step), or `step-3-new` / `step-3-old` (its two waits, before).
+    if (id && /^(step|rollback)-\d+(-(new|old))?$/.test(id)) {
       last = `after ${id} was scheduled`;
       inRollback ||= id.startsWith('rollback');
     }
@@ -51,7 +52,7 @@ function pointsOf(events: HistoryEvent[]): Point[] {
 
 /** The sample: a task before the new RC exists, the ones that began steps 1 and 3, and the last one. */
 function sampleOf(points: Point[]): Point[] {
-  const began = (step: number) => points.find((p) => p.label === `after step-${step}-new was scheduled`);
+  const began = (step: number) => points.find((p) => p.label === `after step-${step} was scheduled` || p.label === `after step-${step}-new was scheduled`);
   const picked = [points[1], began(1), began(3), points[points.length - 1]].filter((p): p is Point => p !== undefined);
   return [...new Map(picked.map((p) => [p.eventId, p])).values()];
 }

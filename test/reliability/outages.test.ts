@@ -38,7 +38,7 @@ describe('stack outages mid-rollout', { timeout: 1_800_000 }, () => {
 
   test('Temporal stopped (SIGTERM) and restarted while new pods come up: succeeds', { timeout: 300_000 }, async () => {
     await recorded(rows, 'Temporal restart (SIGTERM, 3 s down), step 1 wait', 'Succeeded', () =>
-      faultRun(h, { app: 'tmp-term', image: v2, at: { mark: 'activity:waitForPods', nth: 2 }, fault: outage('temporal', 3000), allowed: ['Succeeded'] }),
+      faultRun(h, { app: 'tmp-term', image: v2, at: { mark: 'activity:rollStep', nth: 1 }, fault: outage('temporal', 3000), allowed: ['Succeeded'] }),
     );
   });
 
@@ -69,7 +69,7 @@ describe('stack outages mid-rollout', { timeout: 1_800_000 }, () => {
         app: 'api-20s',
         image: v2,
         overrides: { strategy: { progressDeadlineSeconds: 150 } },
-        at: { mark: 'activity:waitForPods', nth: 3 },
+        at: { mark: 'activity:rollStep', nth: 2 },
         fault: outage('kube-apiserver', 10_000),
         allowed: ['Succeeded'],
       }),
@@ -97,7 +97,7 @@ describe('stack outages mid-rollout', { timeout: 1_800_000 }, () => {
         app: 'api-30s',
         image: v2,
         overrides: { strategy: { progressDeadlineSeconds: 10 } },
-        at: { mark: 'activity:waitForPods', nth: 1 },
+        at: { mark: 'activity:rollStep', nth: 1 },
         fault: outage('kube-apiserver', 28_000, true),
         allowed: ['Succeeded', 'RolledBack'],
       }),
