@@ -13,6 +13,7 @@ export async function apply(
   plan: Exclude<ApplyPlan, { kind: 'unchanged' }>,
   manifest: ReplicationControllerManifest,
   resetSafe: boolean,
+  calls: cluster.CallMode = 'task-queue',
 ): Promise<Rollout> {
   if (plan.kind === 'scale') {
     const to = sideOf(spec, plan.rc.name, [{ ...plan.rc, desiredReplicas: spec.replicas }], 'new', plan.rc.availableReplicas);
@@ -21,7 +22,7 @@ export async function apply(
   const { serving, existing } = plan;
   // A first deploy has nothing serving to protect: the RC starts at full size.
   const initial = serving.length === 0 ? spec.replicas : 0;
-  const rc = existing ?? (await cluster.create({ ...manifest, spec: { ...manifest.spec, replicas: initial } }));
+  const rc = existing ?? (await cluster.create({ ...manifest, spec: { ...manifest.spec, replicas: initial } }, calls));
   const to = sideOf(spec, rc.name, [{ ...rc, desiredReplicas: spec.replicas }], 'new', existing?.availableReplicas ?? 0);
   const from = sideOf(spec, rc.name, serving, 'old', serving.reduce((n, o) => n + o.availableReplicas, 0));
   return { spec, to, from, created: !existing, resetSafe, ...(resetSafe && { manifest }) };

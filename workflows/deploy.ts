@@ -29,21 +29,23 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   const controls = new OperatorControls(tracker);
   const continued = readContinuation(input);
   tracker.setPhase(continued && continued !== 'malformed' ? 'RollingOut' : 'Validating');
+  // Decided in the first workflow task, before any call: a deploy never changes how it calls halfway.
+  const calls: cluster.CallMode = patched('quick-calls-local') ? 'local' : 'task-queue';
   let rollout: Rollout | undefined;
 
   try {
     if (continued === 'malformed') throw invalidContinuation();
     let target: Target;
     if (continued) {
-      target = await admitted(input, continued.cluster);
+      target = await admitted(input, continued.cluster, calls);
       describeTarget(tracker, target);
-      rollout = resumedRollout(target.spec, target.rcName, continued);
+      rollout = { ...resumedRollout(target.spec, target.rcName, continued), calls };
       tracker.resume(continued);
     } else {
       // The worker's admission activity applies its own policy and returns the one
       // checked value; deploys started before it existed keep their own checks.
-      target = patched('admission') ? await admitted(input) : await legacyTarget(input);
-      const prepared = await prepare(input, target, tracker);
+      target = patched('admission') ? await admitted(input, undefined, calls) : await legacyTarget(input);
+      const prepared = await prepare(input, target, tracker, calls);
       if ('unchanged' in prepared) return prepared.unchanged;
       rollout = prepared.rollout;
     }
@@ -55,7 +57,7 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
 }
 
 /** Secret, render, create-or-replace: the cluster gets the new RC, or is already as asked. */
-async function prepare(input: DeployInput, target: Target, tracker: DeployTracker): Promise<{ rollout: Rollout } | { unchanged: DeployResult }> {
+async function prepare(input: DeployInput, target: Target, tracker: DeployTracker, calls: cluster.CallMode): Promise<{ rollout: Rollout } | { unchanged: DeployResult }> {
   const { spec, image } = target;
   describeTarget(tracker, target);
   void notifyPhase(tracker, 'started', `deploying ${image} (${spec.replicas} replicas)`);
@@ -65,8 +67,8 @@ async function prepare(input: DeployInput, target: Target, tracker: DeployTracke
   // deploy starts two round trips sooner. Deploys started before keep their path.
   const quickStart = patched('secret-and-list-at-once');
   tracker.setPhase('EnsuringSecret');
-  const secret = cluster.ensureEnvironmentSecret(spec.namespace, input.environment);
-  const listed = quickStart ? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect) : undefined;
+  const secret = cluster.ensureEnvironmentSecret(spec.namespace, input.environment, calls);
+  const listed = quickStart ? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect, calls) : undefined;
   listed?.catch(() => undefined); // a refused secret fails the deploy first
   await secret;
 
@@ -97,8 +99,8 @@ async function prepare(input: DeployInput, target: Target, tracker: DeployTracke
   // Decided once, before the first scale: a rollout never changes its rules halfway.
   const resetSafe = patched('reset-safe-rollout');
   const oneActivityPerStep = resetSafe && patched('one-activity-per-step');
-  const rollout = await apply(spec, plan, manifest, resetSafe);
-  return { rollout: oneActivityPerStep ? { ...rollout, oneActivityPerStep } : rollout };
+  const rollout = await apply(spec, plan, manifest, resetSafe, calls);
+  return { rollout: { ...rollout, ...(oneActivityPerStep && { oneActivityPerStep }), calls } };
 }
 
 /** The stepwise rolling update, then the end: old revisions deleted, the result reported. */
@@ -133,9 +135,9 @@ async function rollOut(
   if (rollout.resetSafe) tracker.setPhase('Finishing');
   const newName = rollout.to.members[0]?.name ?? '';
   const desired = rollout.to.target;
-  const after = await cluster.listReplicationControllers(spec.namespace, spec.name);
+  const after = await cluster.listReplicationControllers(spec.namespace, spec.name, undefined, rollout.calls);
   assertCleanEnd(after, newName, desired);
-  for (const old of revisionsToDelete(after, newName, spec.revisionHistoryLimit)) await cluster.remove(spec.namespace, old.name);
+  for (const old of revisionsToDelete(after, newName, spec.revisionHistoryLimit)) await cluster.remove(spec.namespace, old.name, rollout.calls);
 
   const outcome: Outcome = rollout.scaleOnly ? 'Scaled' : 'Succeeded';
   const message = rollout.scaleOnly

@@ -21,7 +21,7 @@ export function planFromCluster(rollout: Rollout, direction: 'forward' | 'back',
       const rcs = new Map((await cluster.observe(namespace, name)).map((rc) => [rc.name, rc]));
       const newName = rollout.to.members[0]?.name;
       if (direction === 'forward' && rollout.manifest && !rollout.scaleOnly && newName && !rcs.has(newName)) {
-        const rc = await cluster.create(atZero(rollout.manifest));
+        const rc = await cluster.create(atZero(rollout.manifest), rollout.calls);
         rcs.set(rc.name, rc);
         rollout.created = true;
       }

@@ -35,6 +35,8 @@ export interface Rollout {
   resetSafe: boolean;
   /** A step is one activity (patch `one-activity-per-step`, reset-safe rollouts only; decided once per deploy, carried across continue-as-new). */
   oneActivityPerStep?: boolean;
+  /** How its one-off calls run (cluster.ts CallMode; absent: through the task queue). */
+  calls?: cluster.CallMode;
 }
 
 /** How a forward rollout holds and continues: the limits of its holds, and when to continue as new. */
@@ -122,7 +124,7 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
     const message = `rollback after ${reason} did not complete: ${err instanceof Error ? err.message : String(err)}`;
     throw ApplicationFailure.create({ type: 'RollbackFailed', message, nonRetryable: true });
   }
-  if (rollout.created) for (const m of away.members) await cluster.remove(namespace, m.name);
+  if (rollout.created) for (const m of away.members) await cluster.remove(namespace, m.name, rollout.calls);
 }
 
 /**

@@ -29,8 +29,8 @@ export interface Target {
  * under the app's lock (its workflow id) on its environment's task queue, or a
  * second workflow could deploy the same app at once.
  */
-export async function admitted(input: unknown, pinnedCluster?: string): Promise<Target> {
-  const checked = await cluster.admit(input);
+export async function admitted(input: unknown, pinnedCluster?: string, calls: cluster.CallMode = 'task-queue'): Promise<Target> {
+  const checked = await cluster.admit(input, calls);
   if (pinnedCluster !== undefined && checked.cluster !== pinnedCluster) {
     throw ApplicationFailure.create({
       type: 'WrongCluster',
