@@ -42,7 +42,7 @@ export function ensureEnvironmentSecret(namespace: string, environment: string, 
 /**
  * How a deploy makes its one-off calls (admission, the secret, the RC lists,
  * the create, the deletes): through the task queue, or — deploys started since
- * patch `quick-calls-local` — as local activities, run by the worker inside the
+ * patch `local-calls-and-step-activity` — as local activities, run by the worker inside the
  * workflow task that asked, with their results in history as markers. Each is
  * one quick, idempotent call, so a deploy starts and ends four round trips
  * through the server sooner and some twenty history events lighter (issue 19).

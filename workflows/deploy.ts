@@ -29,8 +29,11 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   const controls = new OperatorControls(tracker);
   const continued = readContinuation(input);
   tracker.setPhase(continued && continued !== 'malformed' ? 'RollingOut' : 'Validating');
-  // Decided in the first workflow task, before any call: a deploy never changes how it calls halfway.
-  const calls: cluster.CallMode = patched('quick-calls-local') ? 'local' : 'task-queue';
+  // Decided in the first workflow task, before any call, for the whole deploy: its one-off calls
+  // run locally and each rollout step is one activity. It implies every patch before it: a patch
+  // marker right after a local activity's result can land in another workflow task on replay than
+  // it did live, so a deploy with local calls asks no other patch.
+  const calls: cluster.CallMode = patched('local-calls-and-step-activity') ? 'local' : 'task-queue';
   let rollout: Rollout | undefined;
 
   try {
@@ -65,7 +68,7 @@ async function prepare(input: DeployInput, target: Target, tracker: DeployTracke
   // The secret check and the RC list are independent reads: made at once, and the
   // manifest rendered right here (the create's input records it in history), a
   // deploy starts two round trips sooner. Deploys started before keep their path.
-  const quickStart = patched('secret-and-list-at-once');
+  const quickStart = calls === 'local' || patched('secret-and-list-at-once');
   tracker.setPhase('EnsuringSecret');
   const secret = cluster.ensureEnvironmentSecret(spec.namespace, input.environment, calls);
   const listed = quickStart ? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect, calls) : undefined;
@@ -97,8 +100,8 @@ async function prepare(input: DeployInput, target: Target, tracker: DeployTracke
   }
   resolveLimits(spec.strategy, spec.replicas);
   // Decided once, before the first scale: a rollout never changes its rules halfway.
-  const resetSafe = patched('reset-safe-rollout');
-  const oneActivityPerStep = resetSafe && patched('one-activity-per-step');
+  const resetSafe = calls === 'local' || patched('reset-safe-rollout');
+  const oneActivityPerStep = calls === 'local';
   const rollout = await apply(spec, plan, manifest, resetSafe, calls);
   return { rollout: { ...rollout, ...(oneActivityPerStep && { oneActivityPerStep }), calls } };
 }

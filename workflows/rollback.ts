@@ -33,7 +33,7 @@ export interface Rollout {
    * per deploy, so a rollout never changes its rules halfway).
    */
   resetSafe: boolean;
-  /** A step is one activity (patch `one-activity-per-step`, reset-safe rollouts only; decided once per deploy, carried across continue-as-new). */
+  /** A step is one activity (patch `local-calls-and-step-activity`; decided once per deploy, carried across continue-as-new). */
   oneActivityPerStep?: boolean;
   /** How its one-off calls run (cluster.ts CallMode; absent: through the task queue). */
   calls?: cluster.CallMode;
