@@ -1,7 +1,8 @@
 // What runs in an environment, by label, read from Temporal alone (deployctl has
 // no cluster credentials): the latest succeeded deploy of each app names the RC
 // that serves it, and that deploy's history holds what it applied — the admission
-// activity's checked value (older deploys: the render activity's manifest) — with
+// activity's checked value, a local activity's marker on deploys since local
+// calls (older deploys: the render activity's manifest) — with
 // every pod label. Grouping follows the seed's
 // monitoring conventions: by app, tier, role and language.
 import type { Client } from '@temporalio/client';
@@ -136,13 +137,23 @@ export function rcFromHistory(history: History, info: DeployInfo, decode: (p: Pa
   };
 }
 
-/** The last result of an activity type in a history (a deploy admits and renders once; a re-run gives the same). */
+/**
+ * The last result of an activity type in a history (a deploy admits and renders
+ * once; a re-run gives the same): a scheduled activity's, or a local activity's
+ * marker (`core_local_activity`: its details name the type and hold the result).
+ */
 function activityResult<T>(events: HistoryEvent[], activityType: string, first: <U>(p: Payload[] | null | undefined) => U | undefined): T | undefined {
   const scheduled = new Set(
     events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType).map((e) => String(e.eventId)),
   );
-  const completed = events.filter((e) => scheduled.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? ''))).at(-1);
-  return first<T>(completed?.activityTaskCompletedEventAttributes?.result?.payloads);
+  const results = events.flatMap((e) => {
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed && scheduled.has(String(completed.scheduledEventId ?? ''))) return [completed.result?.payloads];
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    return first<{ activity_type?: string }>(marker.details?.data?.payloads)?.activity_type === activityType ? [marker.details?.result?.payloads] : [];
+  });
+  return first<T>(results.at(-1));
 }
 
 function withoutDeployflowLabels(labels: Record<string, string>): Record<string, string> {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type { ReplicationControllerManifest } from '../../domain/render.js';
+import { checkDeploy } from '../../domain/check-deploy.js';
 import { renderReplicationController } from '../../domain/render.js';
 import { parseSpecText } from '../../client/spec-file.js';
 import { prepareDeploy } from '../../client/api.js';
@@ -210,6 +211,25 @@ describe('deployctl labels: reading a deploy history', () => {
     const fromInput = rcFromHistory(history(false) as never, info, decode)!;
     const fromManifest = rcFromHistory(history(true) as never, info, decode)!;
     assert.deepEqual(fromInput, fromManifest);
+  });
+
+  test('a local admission (a marker, on deploys since local calls) gives the checked value, its template labels', () => {
+    const checked = checkDeploy({ spec, image: info.image, environment: 'production' });
+    const marker = (activityType: string, result: unknown) => ({
+      markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: { payloads: [payload({ activity_type: activityType })] }, result: { payloads: [payload(result)] } } },
+    });
+    const local = {
+      events: [
+        { eventId: 1, workflowExecutionStartedEventAttributes: { input: { payloads: [payload({ spec: { ...spec, name: 'not-this' }, environment: 'production', image: 'x' })] } } },
+        { eventId: 6, ...marker('listReplicationControllers', []) },
+        { eventId: 7, ...marker('admitDeploy', { ...checked, spec: { ...checked.spec, replicas: 5 } }) },
+        { eventId: 30, workflowExecutionCompletedEventAttributes: { result: { payloads: [payload({ outcome: 'Succeeded', rc: checked.rcName, revision: 2 })] } } },
+      ],
+    };
+    const rc = rcFromHistory(local as never, info, decode)!;
+    assert.equal(rc.rc, checked.rcName);
+    assert.equal(rc.replicas, 5, 'from the marker, not the input');
+    assert.equal(rc.labels.team, 'payments');
   });
 
   test('grouped by label like the seed groups metrics, counting RCs and pods', () => {
