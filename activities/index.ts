@@ -2,6 +2,7 @@
 // cluster is here; the factory takes the cluster handle so tests can aim it at
 // the local stack, and nothing reads configuration when this module loads.
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { renderReplicationController as render, type PodTemplate, type ReplicationControllerManifest, type RenderInput } from '../domain/render.js';
 import { DEFAULT_WORKER_POLICY, type WorkerPolicy } from '../domain/worker-policy.js';
 import type { Kube } from './kube.js';
@@ -164,7 +165,8 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
     async rollStep(input: RollStepInput): Promise<RollStepResult> {
       const ctx = Context.current();
       return rollStep(input, {
-        scale: (scale) => activities.scaleReplicationController(scale),
+        // A step being cancelled (an operator's rollback) writes nothing more.
+        scale: (scale) => (ctx.cancellationSignal.aborted ? Promise.reject(ApplicationFailure.create({ type: 'Cancelled', message: 'step cancelled' })) : activities.scaleReplicationController(scale)),
         wait: (wait, side, awaiting) => {
           allowedNamespace(dnsName(inputMapping(wait, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
           return waitForPods(kube, watches, wait, {

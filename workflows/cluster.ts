@@ -125,9 +125,15 @@ export function waitForPods(input: PodWaitInput, summary: string, activityId?: s
   return acts.waitForPods.executeWithOptions({ ...WAIT, summary, ...(activityId && { activityId }) }, [input]);
 }
 
-/** A whole rollout step (scale, wait, scale, wait) in one activity; `activityId` names the step (`step-3`). */
+/**
+ * A whole rollout step (scale, wait, scale, wait) in one activity; `activityId`
+ * names the step (`step-3`). Unlike a wait, it writes: an interrupted step (an
+ * operator's rollback) is waited for until the worker has stopped it, or a
+ * step still running could scale one side while the rollback plans from the
+ * other (two surges at once).
+ */
 export function rollStep(input: RollStepInput, summary: string, activityId: string): Promise<RollStepResult> {
-  return acts.rollStep.executeWithOptions({ ...WAIT, summary, activityId }, [input]);
+  return acts.rollStep.executeWithOptions({ ...WAIT, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary, activityId }, [input]);
 }
 
 /** The app's RCs as the cluster runs them now: what each step plans from. Local: no extra round trip through the server. */
