@@ -40,7 +40,7 @@ export interface RollingUpdate {
 export interface PlanFromCluster {
   /** Brings both sides to the RCs' real sizes (and re-creates a new RC a reset left deleted). */
   sync(): Promise<void>;
-  /** Names the step's waits in history: `step` forward (`step-3-new`), `rollback` back. */
+  /** Names the step's activities in history: `step` forward (`step-3`, or its waits `step-3-new`), `rollback` back. */
   idPrefix: 'step' | 'rollback';
   /** The whole step is one activity (`step-3`): one round trip through Temporal instead of two (issue 19). */
   oneActivityPerStep?: boolean;
