@@ -1,5 +1,5 @@
 // Runs the test tiers with Node's built-in runner, one file at a time (the
-// integration files share one local stack):
+// integration files share one local stack), and ends with each file's time:
 //   tsx test/run.ts              unit, workflow, integration, hostile and faults tests, and the production sample
 //   tsx test/run.ts unit         one tier (unit | workflow | integration | hostile | faults | reliability | production)
 //   tsx test/run.ts reliability/crash-campaign    one file of a tier
@@ -83,6 +83,32 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit', env });
-stopFaultStack(result.status !== 0);
-process.exit(result.status ?? 1);
+// One file at a time, each in a runner of its own, so the summary can say how
+// long every file took and which failed. --test-force-exit: a failed test can
+// leave a watch or a worker open, and must not hang the run.
+interface FileRun {
+  file: string;
+  seconds: number;
+  ok: boolean;
+}
+const runs: FileRun[] = [];
+for (const file of files) {
+  const started = performance.now();
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', file],
+    { stdio: 'inherit', env },
+  );
+  const run: FileRun = { file: path.relative(root, file), seconds: (performance.now() - started) / 1000, ok: result.status === 0 };
+  console.log(`== ${run.file}: ${run.ok ? 'ok' : 'FAILED'} in ${run.seconds.toFixed(1)} s`);
+  runs.push(run);
+}
+const failed = runs.filter((r) => !r.ok);
+stopFaultStack(failed.length > 0);
+
+console.log('\n== test files (seconds)');
+for (const r of runs) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.seconds.toFixed(1).padStart(7)}  ${r.file}`);
+const total = runs.reduce((sum, r) => sum + r.seconds, 0);
+console.log(`${runs.length} files, ${failed.length} failed, ${(total / 60).toFixed(1)} minutes`);
+if (failed.length > 0) console.log(`failed: ${failed.map((r) => r.file).join(', ')}`);
+process.exit(failed.length > 0 ? 1 : 0);

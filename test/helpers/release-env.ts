@@ -40,7 +40,9 @@ export interface ReleaseHarness {
 export async function releaseHarness(names: string[], scenarios: Record<string, Scenario> = {}, options: { webhooks?: string[] } = {}): Promise<ReleaseHarness> {
   const info = await useStack();
   const client = await temporalClient(info);
-  const prefix = `rel-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+  // Read once: harnesses start side by side, and the counter moves while this one awaits.
+  const serial = counter++;
+  const prefix = `rel-${process.pid}-${Date.now().toString(36)}-${serial}`;
   const environments = names.map((n) => `${prefix}-${n}`);
   await ensureReleaseSearchAttributes(client.connection);
   await ensureNexusEndpoints(client.connection as Connection, environments.map((environment) => ({ environment, namespace: 'default' })));
@@ -71,7 +73,7 @@ export async function releaseHarness(names: string[], scenarios: Record<string, 
     await Worker.create({ connection, namespace: 'default', taskQueue: releaseQueue, workflowBundle: await workflowBundle(), dataConverter, activities: createReleaseActivities({ webhooks: options.webhooks }) }),
   );
   const running = workers.map((w) => w.run());
-  const spec: AppSpec = { ...example, name: `api-${counter}`, strategy: { ...example.strategy, minReadySeconds: 0 } };
+  const spec: AppSpec = { ...example, name: `api-${serial}`, strategy: { ...example.strategy, minReadySeconds: 0 } };
 
   return {
     client,

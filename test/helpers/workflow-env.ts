@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { clusterPinInterceptor } from '../../worker/cluster-pin.js';
+import { cancelledAsCancelledInterceptor } from '../../worker/cancelled-as-cancelled.js';
 import fs from 'node:fs';
 import type { AppSpec } from '../../domain/spec.js';
 import { taskQueueFor } from '../../domain/names.js';
@@ -16,6 +17,14 @@ import { temporalClient, workflowBundle } from './temporal.js';
 import { FakeCluster, type Scenario } from './fake-cluster.js';
 import { codecSetup } from '../../codec/data-converter.js';
 import type { SpecOverrides } from './deploys.js';
+
+/**
+ * How many tests of a workflow file run side by side (`describe(name, { concurrency: SIDE_BY_SIDE }, …)`):
+ * each harness has an environment of its own — task queue, worker, fake cluster, workflow ids —
+ * and the tests mostly wait on pods and timers; three at once keep two cores' worth of workers
+ * and server responsive.
+ */
+export const SIDE_BY_SIDE = 3;
 
 const example = parseSpecText(fs.readFileSync(new URL('../../examples/awesome-api.yaml', import.meta.url), 'utf8'));
 let counter = 0;
@@ -49,7 +58,7 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
       workflowBundle: await workflowBundle(),
       dataConverter: codecSetup().dataConverter,
       activities: fake.activities(),
-      interceptors: { activity: [clusterPinInterceptor(fakeScenario.cluster)] },
+      interceptors: { activity: [clusterPinInterceptor(fakeScenario.cluster), cancelledAsCancelledInterceptor()] },
     });
   const workers = [await workerFor(cluster, scenario)];
   const running = [workers[0]!.run()];

@@ -3,12 +3,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitForResult } from '../../client/api.js';
-import { workflowHarness } from '../helpers/workflow-env.js';
+import { workflowHarness, SIDE_BY_SIDE } from '../helpers/workflow-env.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
 const V2 = 'registry.example/awesome-api:2.0.0';
 
-describe('deploy workflow', () => {
+describe('deploy workflow', { concurrency: SIDE_BY_SIDE }, () => {
   test('first deploy creates the RC at full size in one step', async () => {
     const h = await workflowHarness();
     try {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitForResult } from '../../client/api.js';
 import { approveUpdate, pauseUpdate, progressQuery, resumeUpdate, retryUpdate, rollbackUpdate } from '../../workflows/messages.js';
-import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { workflowHarness, type WorkflowHarness, SIDE_BY_SIDE } from '../helpers/workflow-env.js';
 import { refused, untilPhase } from '../helpers/progress.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
@@ -21,7 +21,7 @@ async function stallingHarness(): Promise<{ h: WorkflowHarness; stalling: { on: 
   return { h, stalling };
 }
 
-describe('operators', () => {
+describe('operators', { concurrency: SIDE_BY_SIDE }, () => {
   test('stuck (onFailure: wait) → retry re-runs the stalled step and completes', async () => {
     const { h, stalling } = await stallingHarness();
     try {

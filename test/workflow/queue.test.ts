@@ -11,7 +11,7 @@ import { DeployAlreadyRunningError } from '../../client/errors.js';
 import { enqueueDeploy, QueueRefusedError, waitForQueued, type QueuedRequest } from '../../client/queue.js';
 import { queueIdFor, scheduleIdFor, workflowIdFor } from '../../domain/names.js';
 import { progressQuery, queueQuery, withdrawUpdate, type QueueView } from '../../workflows/messages.js';
-import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { workflowHarness, type WorkflowHarness, SIDE_BY_SIDE } from '../helpers/workflow-env.js';
 
 const V = (n: number) => `registry.example/awesome-api:${n}.0.0`;
 const APP = { namespace: 'default', name: 'awesome-api' };
@@ -55,7 +55,7 @@ async function withHarness(fn: (h: WorkflowHarness, scenario: { waitMs?: number;
   }
 }
 
-describe('deploy queue workflow', () => {
+describe('deploy queue workflow', { concurrency: SIDE_BY_SIDE }, () => {
   test('fifo: three requests run one after the other, in order, each as the app\'s deploy', () =>
     withHarness(async (h, scenario) => {
       scenario.waitMs = 800;

@@ -11,7 +11,7 @@ import { prepareDeploy } from '../../client/api.js';
 import { waitForQueued } from '../../client/queue.js';
 import { queueIdFor, queuedDeployIdFor, taskQueueFor, workflowIdFor } from '../../domain/names.js';
 import { QUEUED_DEPLOY_WORKFLOW, queueQuery, type DeployResult, type QueuedDeployInput, type QueueView } from '../../workflows/messages.js';
-import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { workflowHarness, type WorkflowHarness, SIDE_BY_SIDE } from '../helpers/workflow-env.js';
 
 const V = (n: number) => `registry.example/awesome-api:${n}.0.0`;
 const APP = { namespace: 'default', name: 'awesome-api' };
@@ -52,7 +52,7 @@ async function withHarness(fn: (h: WorkflowHarness, scenario: { waitMs?: number 
   }
 }
 
-describe('queued deploy', () => {
+describe('queued deploy', { concurrency: SIDE_BY_SIDE }, () => {
   test('waits behind a queued request, then returns its own deploy\'s result, run under the lock id', () =>
     withHarness(async (h, scenario) => {
       scenario.waitMs = 600;

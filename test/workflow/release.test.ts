@@ -23,6 +23,7 @@ import { progressQuery, queueQuery, rollbackUpdate, type QueueView } from '../..
 import { RELEASE_SEARCH_ATTRIBUTES } from '../../domain/release-plan.js';
 import type { EnvironmentPhase, ReleasePhase } from '../../domain/release-state.js';
 import { releaseHarness, type ReleaseHarness } from '../helpers/release-env.js';
+import { SIDE_BY_SIDE } from '../helpers/workflow-env.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
 const V2 = 'registry.example/awesome-api:2.0.0';
@@ -51,7 +52,7 @@ const inPhase = (handle: ReleaseHandle, phase: ReleasePhase) => until(handle, ph
 const envPhase = (handle: ReleaseHandle, env: string, phase: EnvironmentPhase) => until(handle, `${env} ${phase}`, (p) => p.environments.find((e) => e.environment === env)?.phase === phase);
 const servingImage = (h: ReleaseHarness, role: string) => h.clusters[role]!.appRcs(h.spec.name).filter((rc) => rc.replicas > 0).map((rc) => rc.image);
 
-describe('release', () => {
+describe('release', { concurrency: SIDE_BY_SIDE }, () => {
   test('staging deploys and soaks, the gate waits, approve, production deploys: Promoted, with who approved and when', async () => {
     const h = await harness();
     const [staging, production] = h.environments as [string, string];

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitForResult } from '../../client/api.js';
-import { workflowHarness } from '../helpers/workflow-env.js';
+import { workflowHarness, SIDE_BY_SIDE } from '../helpers/workflow-env.js';
 import type { PodWaitInput } from '../../activities/index.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
@@ -29,7 +29,7 @@ function stalls(rollbackStalls: number) {
   return stall;
 }
 
-describe('rollback with a stalled step', () => {
+describe('rollback with a stalled step', { concurrency: SIDE_BY_SIDE }, () => {
   test('quiet stalls (ProgressDeadlineExceeded, no pod problem): the rollback waits again and ends RolledBack', async () => {
     let v2Started = false;
     const stall = stalls(2);

@@ -7,7 +7,7 @@ import type { temporal } from '@temporalio/proto';
 import { waitForResult, type DeployHandle } from '../../client/api.js';
 import { taskQueueFor, workflowIdFor } from '../../domain/names.js';
 import { DEPLOY_WORKFLOW, pauseUpdate, progressQuery, resumeUpdate, rollbackUpdate } from '../../workflows/messages.js';
-import { workflowHarness, type WorkflowHarness } from '../helpers/workflow-env.js';
+import { workflowHarness, type WorkflowHarness, SIDE_BY_SIDE } from '../helpers/workflow-env.js';
 import { refused, untilPhase } from '../helpers/progress.js';
 
 type History = temporal.api.history.v1.IHistory;
@@ -28,7 +28,7 @@ async function runsOf(h: WorkflowHarness, workflowId: string, firstRunId: string
   return runs;
 }
 
-describe('end-of-deploy races', () => {
+describe('end-of-deploy races', { concurrency: SIDE_BY_SIDE }, () => {
   test('after the last step, rollback and pause are refused with a reason, and the deploy succeeds', async () => {
     const h = await workflowHarness({ finishingMs: 3000 });
     try {
@@ -78,7 +78,7 @@ describe('end-of-deploy races', () => {
   });
 });
 
-describe('holds time out into a rollback', () => {
+describe('holds time out into a rollback', { concurrency: SIDE_BY_SIDE }, () => {
   test('nobody approving within approvalTimeoutSeconds rolls back and frees the lock', async () => {
     const h = await workflowHarness();
     try {
@@ -115,7 +115,7 @@ describe('holds time out into a rollback', () => {
   });
 });
 
-describe('continue-as-new', () => {
+describe('continue-as-new', { concurrency: SIDE_BY_SIDE }, () => {
   test('a rollout continues as new every N steps and keeps its record, progress and updates across runs', async () => {
     const h = await workflowHarness({ waitMs: 150 });
     try {
@@ -179,7 +179,7 @@ describe('continue-as-new', () => {
   });
 });
 
-describe('one cluster per deploy', () => {
+describe('one cluster per deploy', { concurrency: SIDE_BY_SIDE }, () => {
   test('two workers of one environment on two clusters: every write of a deploy goes to the cluster that admitted it', async () => {
     const h = await workflowHarness({ cluster: 'uid-cluster-a', waitMs: 100 });
     try {
