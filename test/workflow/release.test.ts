@@ -23,7 +23,6 @@ import { progressQuery, queueQuery, rollbackUpdate, type QueueView } from '../..
 import { RELEASE_SEARCH_ATTRIBUTES } from '../../domain/release-plan.js';
 import type { EnvironmentPhase, ReleasePhase } from '../../domain/release-state.js';
 import { releaseHarness, type ReleaseHarness } from '../helpers/release-env.js';
-import { SIDE_BY_SIDE } from '../helpers/workflow-env.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
 const V2 = 'registry.example/awesome-api:2.0.0';
@@ -52,7 +51,7 @@ const inPhase = (handle: ReleaseHandle, phase: ReleasePhase) => until(handle, ph
 const envPhase = (handle: ReleaseHandle, env: string, phase: EnvironmentPhase) => until(handle, `${env} ${phase}`, (p) => p.environments.find((e) => e.environment === env)?.phase === phase);
 const servingImage = (h: ReleaseHarness, role: string) => h.clusters[role]!.appRcs(h.spec.name).filter((rc) => rc.replicas > 0).map((rc) => rc.image);
 
-describe('release', { concurrency: SIDE_BY_SIDE }, () => {
+describe('release', () => {
   test('staging deploys and soaks, the gate waits, approve, production deploys: Promoted, with who approved and when', async () => {
     const h = await harness();
     const [staging, production] = h.environments as [string, string];
@@ -253,7 +252,8 @@ describe('release', { concurrency: SIDE_BY_SIDE }, () => {
   });
 
   test('a release waits in the queue behind a deploy of the app that runs, then deploys: Promoted', async () => {
-    const h = await harness({ staging: { waitMs: 700 } });
+    // The other deploy's pods take 3 s: long enough for the release to reach the queue behind it on a loaded machine.
+    const h = await harness({ staging: { waitMs: 3000 } });
     const [staging] = h.environments as [string, string];
     const other = await startDeploy(h.client, { spec: h.spec, environment: staging, image: V1, requestedBy: 'someone-else' });
     const handle = await h.release(V2, {});
