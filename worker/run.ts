@@ -11,8 +11,7 @@ import { createActivities } from '../activities/index.js';
 import { kubeFromConfig } from '../activities/kube.js';
 import { codecSetup } from '../codec/data-converter.js';
 import { checkClusterEnvironment, readClusterUid } from './preflight.js';
-import { clusterPinInterceptor } from './cluster-pin.js';
-import { cancelledAsCancelledInterceptor } from './cancelled-as-cancelled.js';
+import { activityInterceptors } from './activity-interceptors.js';
 import { buildIdOfBundle } from './build-id.js';
 import { deploymentOptions, type WorkerVersioning } from './versioning.js';
 import { deployServiceHandler } from './deploy-service.js';
@@ -59,7 +58,7 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     taskQueue: taskQueueFor(config.environment),
     workflowBundle,
     ...(config.versioning && { workerDeploymentOptions: deploymentOptions(config.environment, config.versioning.buildId ?? buildIdOfBundle(bundleCode(workflowBundle))) }),
-    interceptors: { activity: [clusterPinInterceptor(cluster), cancelledAsCancelledInterceptor()] },
+    interceptors: { activity: activityInterceptors(cluster) },
     activities: createActivities({
       kube,
       environment: config.environment,

@@ -3,8 +3,7 @@
 import { Worker } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { clusterPinInterceptor } from '../../worker/cluster-pin.js';
-import { cancelledAsCancelledInterceptor } from '../../worker/cancelled-as-cancelled.js';
+import { activityInterceptors } from '../../worker/activity-interceptors.js';
 import fs from 'node:fs';
 import type { AppSpec } from '../../domain/spec.js';
 import { taskQueueFor } from '../../domain/names.js';
@@ -58,7 +57,7 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
       workflowBundle: await workflowBundle(),
       dataConverter: codecSetup().dataConverter,
       activities: fake.activities(),
-      interceptors: { activity: [clusterPinInterceptor(fakeScenario.cluster), cancelledAsCancelledInterceptor()] },
+      interceptors: { activity: activityInterceptors(fakeScenario.cluster) },
     });
   const workers = [await workerFor(cluster, scenario)];
   const running = [workers[0]!.run()];

@@ -13,31 +13,28 @@ import { cancelledAsCancelledInterceptor } from '../../worker/cancelled-as-cance
 const input = { args: [], headers: {} } as unknown as ActivityExecuteInput;
 const inbound = () => cancelledAsCancelledInterceptor()(Context.current()).inbound!;
 
+/** What the interceptor makes of `err` thrown by an activity the workflow has just cancelled. */
+async function thrownAfterCancel(err: Error): Promise<unknown> {
+  const env = new MockActivityEnvironment();
+  return env
+    .run(() =>
+      inbound().execute!(input, async () => {
+        env.cancel();
+        throw err;
+      }),
+    )
+    .catch((e: unknown) => e);
+}
+
 describe('an aborted activity ends as cancelled', () => {
   test('a client error thrown after the cancellation becomes a CancelledFailure with a typed failure\'s words', async () => {
-    const env = new MockActivityEnvironment();
-    const thrown = await env
-      .run(() =>
-        inbound().execute!(input, async () => {
-          env.cancel();
-          throw ApplicationFailure.create({ type: 'Transient', message: 'scale awesome-api-1: aborted' });
-        }),
-      )
-      .catch((err: unknown) => err);
+    const thrown = await thrownAfterCancel(ApplicationFailure.create({ type: 'Transient', message: 'scale awesome-api-1: aborted' }));
     assert.ok(thrown instanceof CancelledFailure, String(thrown));
     assert.equal(thrown.message, 'cancelled: scale awesome-api-1: aborted');
   });
 
   test('an untyped error\'s message is left out (it can carry request headers)', async () => {
-    const env = new MockActivityEnvironment();
-    const thrown = await env
-      .run(() =>
-        inbound().execute!(input, async () => {
-          env.cancel();
-          throw new Error('HTTP-Code: 500 Headers: {"authorization":"Bearer secret"}');
-        }),
-      )
-      .catch((err: unknown) => err);
+    const thrown = await thrownAfterCancel(new Error('HTTP-Code: 500 Headers: {"authorization":"Bearer secret"}'));
     assert.ok(thrown instanceof CancelledFailure);
     assert.equal(thrown.message, 'cancelled');
   });
