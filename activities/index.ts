@@ -17,6 +17,7 @@ import {
   type RcInfo,
 } from './replication-controllers.js';
 import { waitForPods, type PodCounts, type PodWaitInput } from './pods.js';
+import { checkPlan } from './rc-sizes.js';
 import { rollStep, type RollStepInput, type RollStepResult, type StepHeartbeat } from './roll-step.js';
 import { ClusterWatches } from './cluster-watches.js';
 import type { DeployNotification } from './notify.js';
@@ -174,6 +175,10 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
             signal: ctx.cancellationSignal,
             now: () => Date.now(),
           });
+        },
+        checkPlan: (plan) => {
+          allowedNamespace(dnsName(inputMapping(plan, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
+          return checkPlan(kube, watches, plan, ctx.cancellationSignal);
         },
       });
     },

@@ -4,7 +4,7 @@
 // the pods report (ImagePullBackOff, CrashLoopBackOff, Unschedulable, ...).
 import { ApplicationFailure } from '@temporalio/common';
 import { summarizePods, type Pod, type PodCounts } from '../domain/pods.js';
-import type { V1Pod, V1ReplicationController } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { parseSelector } from '../domain/selector.js';
 import { DEPLOYMENT_LABEL } from '../domain/labels.js';
 import type { Kube } from './kube.js';
@@ -12,7 +12,7 @@ import type { ClusterWatches } from './cluster-watches.js';
 import { refuse } from './guard.js';
 import type { SharedWatch } from './shared-watch.js';
 import { kubeCall } from './errors.js';
-import { rcInfo, readReplicationController, type RcInfo } from './replication-controllers.js';
+import { checkUntouched } from './rc-sizes.js';
 
 export interface PodWaitInput {
   namespace: string;
@@ -63,8 +63,6 @@ export interface WaitHooks {
 
 const RECHECK_MS = 1000;
 const RC_CHECK_MS = 5000;
-/** How long the RC watch may take to show this deploy's own last scale before the apiserver is asked directly. */
-const RC_CATCH_UP_MS = 2000;
 
 export async function waitForPods(kube: Kube, watches: ClusterWatches, input: PodWaitInput, hooks: WaitHooks): Promise<PodCounts> {
   const wanted = sideOf(input);
@@ -151,46 +149,6 @@ async function confirmStall(kube: Kube, watch: SharedWatch<V1Pod>, input: PodWai
   if (fresh.available === seen.available && fresh.ready === seen.ready && fresh.total === seen.total) return;
   watch.invalidate(`the watch showed ${seen.available} available of ${seen.total}, the apiserver ${fresh.available} of ${fresh.total}`);
   throw ApplicationFailure.retryable(`${input.target}: the pod watch fell behind; watching afresh`, 'WatchStale');
-}
-
-/** Fails if an RC of the rollout was deleted or rescaled by someone other than this deploy. */
-async function checkUntouched(kube: Kube, rcs: SharedWatch<V1ReplicationController> | undefined, input: PodWaitInput, atStart: boolean): Promise<void> {
-  const expect = input.expect ?? [];
-  if (!expect.length) return;
-  const fromWatch = () => {
-    const byName = new Map([...(rcs?.items.values() ?? [])].map((rc) => [rc.metadata?.name ?? '', rcInfo(rc)]));
-    return expect.map((e) => byName.get(e.name));
-  };
-  if (rcs) {
-    // The watch may not have shown this deploy's own last scale yet: give it a
-    // moment before asking the apiserver. Only what the apiserver says fails the wait.
-    const deadline = Date.now() + RC_CATCH_UP_MS;
-    let seen = tampering(expect, fromWatch());
-    while (seen && Date.now() < deadline) {
-      await rcs.nextChange(deadline - Date.now());
-      seen = tampering(expect, fromWatch());
-    }
-    if (!seen) return;
-  }
-  // Read by name: a relabelled RC is not taken for a deleted one.
-  const problem = tampering(expect, await Promise.all(expect.map((e) => readReplicationController(kube, input.namespace, e.name))));
-  if (problem && atStart && input.stalePlanAtStart) {
-    throw ApplicationFailure.create({ type: 'StalePlan', nonRetryable: true, message: `${input.target}: the step planned from old sizes (${problem.replace(/ by someone else during the rollout/, '')}); planning it again` });
-  }
-  if (problem) {
-    throw ApplicationFailure.create({ type: 'RolloutTampered', nonRetryable: true, message: problem, details: [{ reason: 'RolloutTampered' }] });
-  }
-}
-
-function tampering(expect: Array<{ name: string; replicas: number }>, rcs: (RcInfo | undefined)[]): string | undefined {
-  for (const [i, expected] of expect.entries()) {
-    const rc = rcs[i];
-    if (!rc) return `RC ${expected.name} was deleted by someone else during the rollout`;
-    if (rc.replicas !== expected.replicas) {
-      return `RC ${expected.name} was scaled to ${rc.replicas} by someone else during the rollout (the deploy set ${expected.replicas})`;
-    }
-  }
-  return undefined;
 }
 
 function stalled(input: PodWaitInput, counts: PodCounts): ApplicationFailure {

@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { memberSizes, runRolloutStep, type SizedMember, type StepOps, type StepSide } from '../domain/rollout-step.js';
 import type { RolloutLimits, RolloutState } from '../domain/rollout.js';
 import type { PodCounts, PodWaitInput } from './pods.js';
+import type { PlanCheckInput } from './rc-sizes.js';
 import { inputMapping, refuse } from './guard.js';
 
 export interface StepSideInput {
@@ -36,6 +37,12 @@ export interface RollStepInput {
    * own); then the step goes on from the sizes the workflow synced.
    */
   waitFirst?: StalledWait;
+  /**
+   * Before the first scale, compare both sides' sizes with the cluster's RCs
+   * (StalePlan if they differ): the workflow then hands in the sizes the last
+   * step ended with instead of reading the RCs before every step.
+   */
+  checkPlan?: boolean;
 }
 
 /** Which of a step's waits stalled, carried in the RolloutStalled failure's details. */
@@ -64,6 +71,8 @@ export interface StepCalls {
   scale(input: { namespace: string; name: string; replicas: number; from: number }): Promise<void>;
   /** The pod wait; `side` is for the heartbeat. */
   wait(input: PodWaitInput, side: 'new' | 'old', awaiting: string): Promise<PodCounts>;
+  /** Fails as StalePlan unless every named RC runs the given size. */
+  checkPlan(input: PlanCheckInput): Promise<void>;
 }
 
 /** As many RCs per side as a continue-as-new hand-over may carry (several old ones only after interrupted deploys). */
@@ -115,6 +124,10 @@ export async function rollStep(raw: RollStepInput, calls: StepCalls): Promise<Ro
       }
     },
   };
+  if (input.checkPlan) {
+    const expect = [...sides.to.members, ...sides.from.members].map(({ name, replicas }) => ({ name, replicas }));
+    await calls.checkPlan({ namespace: input.namespace, app: input.app, target: sides.to.label, expect });
+  }
   if (input.waitFirst) await ops.wait(input.waitFirst.side, input.waitFirst.minAvailable, input.waitFirst.maxPods);
   await runRolloutStep(ops, input.limits);
   const result = (s: StepSideInput): StepSideResult => ({ replicas: Object.fromEntries(s.members.map((m) => [m.name, m.replicas])), available: s.available });
@@ -142,6 +155,7 @@ function checked(raw: RollStepInput): RollStepInput {
   };
   if (typeof input.namespace !== 'string' || typeof input.app !== 'string') throw refuse('InvalidInput', 'rollStep: namespace and app must be strings');
   if (typeof input.detectTampering !== 'boolean') throw refuse('InvalidInput', 'rollStep: detectTampering must be a boolean');
+  if (input.checkPlan !== undefined && typeof input.checkPlan !== 'boolean') throw refuse('InvalidInput', 'rollStep: checkPlan must be a boolean');
   let waitFirst: StalledWait | undefined;
   if (input.waitFirst !== undefined) {
     const w = inputMapping(input.waitFirst, 'rollStep waitFirst');
@@ -161,6 +175,7 @@ function checked(raw: RollStepInput): RollStepInput {
     to: side(input.to, 'to'),
     from: side(input.from, 'from'),
     ...(waitFirst && { waitFirst }),
+    ...(input.checkPlan && { checkPlan: true }),
   };
 }
 

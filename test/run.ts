@@ -1,5 +1,9 @@
-// Runs the test tiers with Node's built-in runner, one file at a time (the
-// integration files share one local stack), and ends with each file's time:
+// Runs the test tiers with Node's built-in runner, each file in a runner of its
+// own, in two lanes side by side: the files that share the local stack's
+// cluster (integration, hostile) one at a time in one lane; in the other, one
+// at a time too, the files that need no cluster (unit, workflow: the stack's
+// Temporal only) or bring up a stack of their own (faults, reliability,
+// production). It ends with each file's time:
 //   tsx test/run.ts              unit, workflow, integration, hostile and faults tests, and the production sample
 //   tsx test/run.ts unit         one tier (unit | workflow | integration | hostile | faults | reliability | production)
 //   tsx test/run.ts reliability/crash-campaign    one file of a tier
@@ -9,7 +13,7 @@
 // test-results/ if a test failed. DEPLOYFLOW_KEEP_FAULT_STACK=1 keeps it running.
 // Debian packages a selected file needs (Chromium, nginx, openssl) are installed
 // first when missing (stack/install-packages.sh).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,32 +87,70 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-// One file at a time, each in a runner of its own, so the summary can say how
-// long every file took and which failed. --test-force-exit: a failed test can
-// leave a watch or a worker open, and must not hang the run.
+// The tiers that never touch the shared stack's cluster, and so run beside the ones that do.
+const BESIDE_TIERS = ['unit', 'workflow', ...FAULT_TIERS, 'production'];
+const tierOf = (file: string) => path.relative(root, file).split(path.sep)[0]!;
+
 interface FileRun {
   file: string;
   seconds: number;
   ok: boolean;
 }
-const runs: FileRun[] = [];
-for (const file of files) {
+
+/**
+ * One file in a runner of its own, so the summary can say how long every file
+ * took and which failed; its output is printed whole when it ends, so two
+ * lanes never interleave. --test-force-exit: a failed test can leave a watch
+ * or a worker open, and must not hang the run.
+ */
+function runFile(file: string): Promise<FileRun> {
   const started = performance.now();
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', file],
-    { stdio: 'inherit', env },
-  );
-  const run: FileRun = { file: path.relative(root, file), seconds: (performance.now() - started) / 1000, ok: result.status === 0 };
-  console.log(`== ${run.file}: ${run.ok ? 'ok' : 'FAILED'} in ${run.seconds.toFixed(1)} s`);
-  runs.push(run);
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', file], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  const output: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const run: FileRun = { file: path.relative(root, file), seconds: (performance.now() - started) / 1000, ok: code === 0 };
+      process.stdout.write(Buffer.concat(output));
+      console.log(`== ${run.file}: ${run.ok ? 'ok' : 'FAILED'} in ${run.seconds.toFixed(1)} s`);
+      resolve(run);
+    });
+  });
 }
+
+async function runLane(laneFiles: string[]): Promise<FileRun[]> {
+  const done: FileRun[] = [];
+  for (const file of laneFiles) done.push(await runFile(file));
+  return done;
+}
+
+// Both lanes reach the shared stack (the workflow tier uses its Temporal): bring it up once, before either starts.
+const usesSharedStack = files.some((f) => ['workflow', 'integration', 'hostile'].includes(tierOf(f)));
+if (usesSharedStack) {
+  const upResult = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'stack', 'cli.ts'), 'up'], { stdio: 'inherit' });
+  if (upResult.status !== 0) {
+    console.error('the local stack did not come up (stack/cli.ts up): the tests that need it cannot run');
+    process.exit(1);
+  }
+}
+
+const started = performance.now();
+const lanes = await Promise.all([
+  runLane(files.filter((f) => !BESIDE_TIERS.includes(tierOf(f)))),
+  runLane(files.filter((f) => BESIDE_TIERS.includes(tierOf(f)))),
+]);
+const wallMinutes = (performance.now() - started) / 60_000;
+const runs = files.map((f) => lanes.flat().find((r) => r.file === path.relative(root, f))!);
 const failed = runs.filter((r) => !r.ok);
 stopFaultStack(failed.length > 0);
 
 console.log('\n== test files (seconds)');
 for (const r of runs) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.seconds.toFixed(1).padStart(7)}  ${r.file}`);
 const total = runs.reduce((sum, r) => sum + r.seconds, 0);
-console.log(`${runs.length} files, ${failed.length} failed, ${(total / 60).toFixed(1)} minutes`);
+console.log(`${runs.length} files, ${failed.length} failed, ${wallMinutes.toFixed(1)} minutes (${(total / 60).toFixed(1)} minutes of files, in two lanes)`);
 if (failed.length > 0) console.log(`failed: ${failed.map((r) => r.file).join(', ')}`);
 process.exit(failed.length > 0 ? 1 : 0);

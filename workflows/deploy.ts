@@ -32,8 +32,10 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   // Decided in the first workflow task, before any call, for the whole deploy: its one-off calls
   // run locally and each rollout step is one activity. It implies every patch before it: a patch
   // marker right after a local activity's result can land in another workflow task on replay than
-  // it did live, so a deploy with local calls asks no other patch.
+  // it did live, so a deploy with local calls asks any later patch here too, before its first call.
   const calls: cluster.CallMode = patched('local-calls-and-step-activity') ? 'local' : 'task-queue';
+  // Each step activity checks its own plan: the RCs are read when a run starts, not before every step.
+  const stepChecksPlan = calls === 'local' && patched('step-checks-its-plan');
   let rollout: Rollout | undefined;
 
   try {
@@ -52,6 +54,7 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
       if ('unchanged' in prepared) return prepared.unchanged;
       rollout = prepared.rollout;
     }
+    if (rollout.oneActivityPerStep && stepChecksPlan) rollout.stepChecksPlan = true;
     return await rollOut(input, target, rollout, tracker, controls, continued);
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
@@ -129,7 +132,7 @@ async function rollOut(
       progressDeadlineSeconds,
       detectTampering: true,
       stepsDone,
-      ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'forward', rollout.oneActivityPerStep) }),
+      ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'forward') }),
     },
     forwardGate(tracker, controls, rollout, rollout.resetSafe ? holdsOf(input, target, rollout, tracker, stepsDone, continued) : {}),
   );

@@ -12,11 +12,12 @@ import type { Rollout } from './rollback.js';
  * gone (a reset to before a rollback that deleted it) is created again from
  * the manifest this deploy rendered, at 0 replicas, and rolled to once more.
  */
-export function planFromCluster(rollout: Rollout, direction: 'forward' | 'back', oneActivityPerStep = false): PlanFromCluster {
+export function planFromCluster(rollout: Rollout, direction: 'forward' | 'back'): PlanFromCluster {
   const { namespace, name } = rollout.spec;
   return {
     idPrefix: direction === 'forward' ? 'step' : 'rollback',
-    oneActivityPerStep,
+    ...(rollout.oneActivityPerStep && { oneActivityPerStep: true }),
+    ...(rollout.stepChecksPlan && { stepChecksPlan: true }),
     async sync() {
       const rcs = new Map((await cluster.observe(namespace, name)).map((rc) => [rc.name, rc]));
       const newName = rollout.to.members[0]?.name;

@@ -35,6 +35,13 @@ export interface Rollout {
   resetSafe: boolean;
   /** A step is one activity (patch `local-calls-and-step-activity`; decided once per deploy, carried across continue-as-new). */
   oneActivityPerStep?: boolean;
+  /**
+   * That activity checks its plan against the cluster before its first scale
+   * (StalePlan if the RCs moved), so the workflow reads the RCs only when a run
+   * starts and after a stale plan, not before every step (patch
+   * `step-checks-its-plan`; decided in a run's first workflow task).
+   */
+  stepChecksPlan?: boolean;
   /** How its one-off calls run (cluster.ts CallMode; absent: through the task queue). */
   calls?: cluster.CallMode;
 }
@@ -115,7 +122,7 @@ export async function rollBack(tracker: DeployTracker, rollout: Rollout, reason:
         minReadySeconds: spec.strategy.minReadySeconds,
         progressDeadlineSeconds: spec.strategy.progressDeadlineSeconds,
         detectTampering: false,
-        ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'back', rollout.oneActivityPerStep) }),
+        ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'back') }),
       },
       rollbackGate(tracker, rollout),
     );

@@ -44,6 +44,8 @@ export interface PlanFromCluster {
   idPrefix: 'step' | 'rollback';
   /** The whole step is one activity (`step-3`): one round trip through Temporal instead of two (issue 19). */
   oneActivityPerStep?: boolean;
+  /** That activity checks the sizes it is handed against the cluster: \`sync\` runs only when a run starts and after a stale plan. */
+  stepChecksPlan?: boolean;
 }
 
 /** Re-planning that keeps finding the RCs moved is someone fighting the rollout. */
@@ -66,6 +68,8 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
   const totalSteps = () => Math.max(step + 1, step + safeCountSteps(desired, from.replicas, limits, to.replicas));
   const sync = r.planFromCluster;
   let stalePlans = 0;
+  // The sizes the last step activity ended with: the next one checks them before it scales.
+  let sizesFromLastStep = false;
 
   for (;;) {
     if (!sync && isRolloutDone(state())) break;
@@ -73,7 +77,7 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     if (sync) {
       // Plan from what the cluster runs, not from what this run remembers: a
       // Reset or a continue-as-new resumes here with counts that may be old.
-      await sync.sync();
+      if (!(sync.stepChecksPlan && sizesFromLastStep)) await sync.sync();
       if (isRolloutDone(state())) break;
     }
     // While a step runs, it is the one shown: "step 1 of 3" from its first scale on.
@@ -84,9 +88,11 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     } catch (err) {
       if (!sync || !isStalePlan(err)) throw err;
       if (++stalePlans > MAX_STALE_PLANS) throw tamperedAfterStalePlans(err);
+      sizesFromLastStep = false;
       continue;
     }
     stalePlans = 0;
+    sizesFromLastStep = sync?.oneActivityPerStep === true;
     step += 1;
     const done = isRolloutDone(state());
     gate.report(step, done ? step : totalSteps());
@@ -137,6 +143,7 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
               to: { label: to.label, members: to.members, available: to.available },
               from: { label: from.label, members: from.members, available: from.available },
               ...(waitFirst && { waitFirst }),
+              ...(sync.stepChecksPlan && { checkPlan: true }),
             },
             `step ${current}: ${to.label} up to ${up}, then ${from.label} down`,
             `${sync.idPrefix}-${current}`,

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DeployInput } from '../../workflows/messages.js';
 import { rollStep } from '../../activities/roll-step.js';
 import type { DeployActivities, PodCounts, PodWaitInput, RcInfo } from '../../activities/index.js';
+import type { PlanCheckInput } from '../../activities/rc-sizes.js';
 import { renderReplicationController } from '../../domain/render.js';
 import { checkDeploy } from '../../domain/check-deploy.js';
 import { InvalidSpecError } from '../../domain/errors.js';
@@ -44,6 +45,9 @@ export class FakeCluster {
   readonly writes: string[] = [];
   readonly notifications: string[] = [];
   waits = 0;
+  /** RC lists, and step activities' plan checks. */
+  lists = 0;
+  planChecks = 0;
   /** Pods that are not available (a soak sees the RC short of them). */
   unavailable = 0;
   /** Largest pods (all RCs) and smallest available seen after each write. */
@@ -112,8 +116,10 @@ export class FakeCluster {
         this.notifications.push(n.event);
         return 0;
       },
-      listReplicationControllers: async ({ name }) =>
-        [...this.rcs.values()].filter((rc) => rc.manifest.metadata.labels.name === name).map((rc) => this.info(rc)).sort((a, b) => a.revision - b.revision),
+      listReplicationControllers: async ({ name }) => {
+        this.lists++;
+        return [...this.rcs.values()].filter((rc) => rc.manifest.metadata.labels.name === name).map((rc) => this.info(rc)).sort((a, b) => a.revision - b.revision);
+      },
       createReplicationController: async ({ manifest }) => {
         const existing = this.rcs.get(manifest.metadata.name);
         if (existing) return this.info(existing);
@@ -172,7 +178,12 @@ export class FakeCluster {
       },
     } satisfies Omit<DeployActivities, 'rollStep'>;
     // The real step activity, around the fake scale and wait: only the cluster is fake.
-    return { ...fakes, rollStep: (input) => rollStep(input, { scale: fakes.scaleReplicationController, wait: fakes.waitForPods }) };
+    const checkPlan = async ({ expect }: PlanCheckInput) => {
+      this.planChecks++;
+      const moved = expect.find((e) => this.rcs.get(e.name)?.replicas !== e.replicas);
+      if (moved) throw ApplicationFailure.create({ type: 'StalePlan', message: `RC ${moved.name} does not run ${moved.replicas}`, nonRetryable: true });
+    };
+    return { ...fakes, rollStep: (input) => rollStep(input, { scale: fakes.scaleReplicationController, wait: fakes.waitForPods, checkPlan }) };
   }
 
   appRcs(app: string): RcInfo[] {

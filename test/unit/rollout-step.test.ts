@@ -9,6 +9,7 @@ import type { RolloutState } from '../../domain/rollout.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { rollStep, type RollStepInput } from '../../activities/roll-step.js';
 import type { PodWaitInput } from '../../activities/pods.js';
+import type { PlanCheckInput } from '../../activities/rc-sizes.js';
 
 /** Runs one step on plain numbers, recording every call. */
 async function stepOf(start: RolloutState, limits = { maxSurge: 1, maxUnavailable: 0 }) {
@@ -63,6 +64,7 @@ describe('rollout step', () => {
 });
 
 describe('step activity', () => {
+  const unchecked = async () => {};
   const input = (over: Partial<RollStepInput> = {}): RollStepInput => ({
     namespace: 'default',
     app: 'api',
@@ -87,6 +89,7 @@ describe('step activity', () => {
         log.push(`wait ${side} ${w.minAvailable}..${w.maxPods}`);
         return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
       },
+      checkPlan: unchecked,
     });
     assert.deepEqual(log, ['scale api-new 0→1', 'wait new 1..1', 'scale api-old 2→1', 'wait old 0..1']);
     assert.deepEqual(waits[1]!.expect, [{ name: 'api-new', replicas: 1 }, { name: 'api-old', replicas: 1 }]);
@@ -105,6 +108,7 @@ describe('step activity', () => {
         if (side === stallOn) throw stalled;
         return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
       },
+      checkPlan: unchecked,
     });
     const first: string[] = [];
     const err = await rollStep(input(), calls(first, 'old')).then(() => undefined, (e: unknown) => e);
@@ -122,6 +126,30 @@ describe('step activity', () => {
     assert.deepEqual(retry.slice(1), ['scale api-new 1→2', 'wait new 2..2', 'scale api-old 1→0', 'wait old 0..0'], 'then the step from the synced sizes');
   });
 
+  test('asked to, it checks both sides against the cluster before its first scale; a stale plan writes nothing', async () => {
+    const log: string[] = [];
+    const calls = (stale: boolean) => ({
+      async scale({ name, replicas }: { name: string; replicas: number }) {
+        log.push(`scale ${name} ${replicas}`);
+      },
+      async wait(w: PodWaitInput) {
+        return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
+      },
+      async checkPlan(plan: PlanCheckInput) {
+        log.push(`check ${plan.expect.map((e) => `${e.name}=${e.replicas}`).join(' ')}`);
+        if (stale) throw ApplicationFailure.create({ type: 'StalePlan', message: 'api-old runs 1', nonRetryable: true });
+      },
+    });
+    await rollStep(input({ checkPlan: true }), calls(false));
+    assert.deepEqual(log.slice(0, 2), ['check api-new=0 api-old=2', 'scale api-new 1']);
+    log.length = 0;
+    await assert.rejects(rollStep(input({ checkPlan: true }), calls(true)), (err: ApplicationFailure) => err.type === 'StalePlan');
+    assert.deepEqual(log, ['check api-new=0 api-old=2']);
+    log.length = 0;
+    await rollStep(input(), calls(true));
+    assert.equal(log.filter((l) => l.startsWith('check')).length, 0, 'not asked: no check (steps of deploys started before)');
+  });
+
   test('a malformed step is refused before any call', async () => {
     const bad: Array<[unknown, RegExp]> = [
       [null, /input must be a mapping/],
@@ -129,10 +157,15 @@ describe('step activity', () => {
       [{ ...input(), to: { ...input().to, members: [{ name: 'x', revision: 1, replicas: -1, target: 1 }] } }, /to\.members\[0\]\.replicas/],
       [{ ...input(), from: { ...input().from, members: Array.from({ length: 101 }, () => input().from.members[0]) } }, /at most 100/],
       [{ ...input(), detectTampering: 'yes' }, /detectTampering/],
+      [{ ...input(), checkPlan: 1 }, /checkPlan/],
     ];
     for (const [raw, rule] of bad) {
       let called = false;
-      const calls = { scale: async () => void (called = true), wait: async () => ((called = true), { total: 0, ready: 0, available: 0, terminating: 0, problems: [] }) };
+      const calls = {
+        scale: async () => void (called = true),
+        wait: async () => ((called = true), { total: 0, ready: 0, available: 0, terminating: 0, problems: [] }),
+        checkPlan: async () => void (called = true),
+      };
       await assert.rejects(rollStep(raw as RollStepInput, calls), (err: Error) => rule.test(err.message) && /nothing was written/.test(err.message));
       assert.equal(called, false, String(rule));
     }

@@ -63,6 +63,45 @@ describe('deploy workflow', { concurrency: SIDE_BY_SIDE }, () => {
     }
   });
 
+  test('a rollout reads the RCs when it starts and when it ends; each step activity checks its own plan', async () => {
+    const h = await workflowHarness();
+    try {
+      await waitForResult(await h.start(V1));
+      h.cluster.lists = 0;
+      const v2 = await waitForResult(await h.start(V2));
+      assert.equal(v2.steps, 3);
+      // The list that plans the deploy, the first step's sync, the clean-end check: none per step.
+      assert.equal(h.cluster.lists, 3);
+      assert.equal(h.cluster.planChecks, 3);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('an RC resized between steps (as after a Reset) is a stale plan: the RCs are read again and the rollout ends clean', async () => {
+    let resize = () => {};
+    const h = await workflowHarness({
+      // Wait 0 is the first deploy's; wait 2 is the rollout's first step shrinking the old side: someone scales it back up then.
+      stall: (_input, waitIndex) => {
+        if (waitIndex === 2) resize();
+        return false;
+      },
+    });
+    try {
+      const v1 = await waitForResult(await h.start(V1));
+      resize = () => void (h.cluster.rcs.get(v1.rc!)!.replicas = 3);
+      h.cluster.lists = 0;
+      h.cluster.maxPods = 0;
+      const v2 = await waitForResult(await h.start(V2));
+      assert.equal(v2.outcome, 'Succeeded');
+      assert.deepEqual(h.cluster.replicasOf(), { [v1.rc!]: 0, [v2.rc!]: 3 });
+      assert.equal(h.cluster.planChecks, v2.steps + 1, 'one check found the plan stale');
+      assert.equal(h.cluster.lists, 4, 'read again after the stale plan');
+    } finally {
+      await h.close();
+    }
+  });
+
   test('revisionHistoryLimit deletes the oldest RCs beyond the limit', async () => {
     const h = await workflowHarness();
     try {
