@@ -133,6 +133,7 @@ async function rollOut(
       detectTampering: true,
       stepsDone,
       ...(rollout.resetSafe && { planFromCluster: planFromCluster(rollout, 'forward') }),
+      ...(!continued && { sizesJustRead: true }),
     },
     forwardGate(tracker, controls, rollout, rollout.resetSafe ? holdsOf(input, target, rollout, tracker, stepsDone, continued) : {}),
   );

@@ -35,6 +35,8 @@ export interface RollingUpdate {
   planFromCluster?: PlanFromCluster;
   /** Steps done before this call (a deploy continued as new carries its count). */
   stepsDone?: number;
+  /** Both sides were planned from the cluster just now (a deploy's first run): with `stepChecksPlan`, the first step needs no sync either. */
+  sizesJustRead?: boolean;
 }
 
 export interface PlanFromCluster {
@@ -68,8 +70,8 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
   const totalSteps = () => Math.max(step + 1, step + safeCountSteps(desired, from.replicas, limits, to.replicas));
   const sync = r.planFromCluster;
   let stalePlans = 0;
-  // The sizes the last step activity ended with: the next one checks them before it scales.
-  let sizesFromLastStep = false;
+  // Sizes this run has from the cluster (a plan, the last step activity's result): the next step activity checks them before it scales.
+  let sizesKnown = r.sizesJustRead === true;
 
   for (;;) {
     if (!sync && isRolloutDone(state())) break;
@@ -77,7 +79,7 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     if (sync) {
       // Plan from what the cluster runs, not from what this run remembers: a
       // Reset or a continue-as-new resumes here with counts that may be old.
-      if (!(sync.stepChecksPlan && sizesFromLastStep)) await sync.sync();
+      if (!(sync.stepChecksPlan && sizesKnown)) await sync.sync();
       if (isRolloutDone(state())) break;
     }
     // While a step runs, it is the one shown: "step 1 of 3" from its first scale on.
@@ -88,11 +90,11 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     } catch (err) {
       if (!sync || !isStalePlan(err)) throw err;
       if (++stalePlans > MAX_STALE_PLANS) throw tamperedAfterStalePlans(err);
-      sizesFromLastStep = false;
+      sizesKnown = false;
       continue;
     }
     stalePlans = 0;
-    sizesFromLastStep = sync?.oneActivityPerStep === true;
+    sizesKnown = sync?.oneActivityPerStep === true;
     step += 1;
     const done = isRolloutDone(state());
     gate.report(step, done ? step : totalSteps());
