@@ -21,6 +21,8 @@ interface Entry {
   linger?: NodeJS.Timeout;
 }
 
+const keyOf = (namespace: string, resource: string, labelSelector: string) => `${namespace}/${resource}?${labelSelector}`;
+
 export class ClusterWatches {
   private readonly entries = new Map<string, Entry>();
 
@@ -39,6 +41,13 @@ export class ClusterWatches {
     return this.acquire(`RCs ${labelSelector}`, namespace, 'replicationcontrollers', labelSelector, () =>
       this.kube.core.listNamespacedReplicationController({ namespace, labelSelector }),
     );
+  }
+
+  /** The RC as an open watch of its app's RCs shows it now (a step's waits keep one open); undefined without one. */
+  cachedReplicationController(namespace: string, labelSelector: string, name: string): V1ReplicationController | undefined {
+    const watch = this.entries.get(keyOf(namespace, 'replicationcontrollers', labelSelector))?.watch as SharedWatch<V1ReplicationController> | undefined;
+    if (!watch?.current) return undefined;
+    return [...watch.items.values()].find((rc) => rc.metadata?.name === name);
   }
 
   /** How many watches are open (waited on or lingering). */
@@ -61,7 +70,7 @@ export class ClusterWatches {
     labelSelector: string,
     list: () => Promise<Listed<T>>,
   ): Lease<T> {
-    const key = `${namespace}/${resource}?${labelSelector}`;
+    const key = keyOf(namespace, resource, labelSelector);
     let entry = this.entries.get(key);
     if (entry?.watch.failed) {
       // A failed watch stays failed: this wait (a retry, usually) starts afresh.

@@ -62,6 +62,11 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof ApiException && err.code === 404;
 }
 
+/** The write's precondition (a resourceVersion) no longer holds: someone updated the object first. */
+export function isConflict(err: unknown): boolean {
+  return err instanceof ApiException && err.code === 409;
+}
+
 export function isAlreadyExists(err: unknown): boolean {
   return err instanceof ApiException && err.code === 409;
 }

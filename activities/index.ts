@@ -32,6 +32,13 @@ export type { PodCounts, PodWaitInput } from './pods.js';
 export type { RollStepInput, RollStepResult, StalledWait, StepHeartbeat } from './roll-step.js';
 export type { DeployNotification, NotificationEvent } from './notify.js';
 
+interface ScaleInput {
+  namespace: string;
+  name: string;
+  replicas: number;
+  from?: number;
+}
+
 export interface ActivityDeps {
   kube: Kube;
   /** The environment this worker's cluster serves. */
@@ -67,6 +74,17 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
     const namespace = dnsName(input, 'namespace', activity);
     allowedNamespace(namespace, policy, activity);
     return { namespace, app: dnsName(input, 'app', activity, 54) };
+  };
+  /** A checked scale; a step's scales take the RC from its app's watch when one is open (it saves a read). */
+  const scale = async (raw: ScaleInput, fromWatch: boolean): Promise<void> => {
+    const input = inputMapping(raw, 'scaleReplicationController');
+    const { namespace, owner } = writeTarget(input, 'scaleReplicationController');
+    const name = dnsName(input, 'name', 'scaleReplicationController');
+    rcOfApp(name, owner.app, 'scaleReplicationController');
+    const replicas = replicaCount(input.replicas, policy, 'scaleReplicationController');
+    const from = input.from === undefined ? undefined : replicaCount(input.from, policy, 'scaleReplicationController');
+    const cached = fromWatch ? watches.cachedReplicationController(namespace, `name=${owner.app}`, name) : undefined;
+    await scaleReplicationController(kube, namespace, name, replicas, owner, from, cached);
   };
   const activities = {
     /** The deploy's one checked value, from its untrusted input and this worker's policy. */
@@ -108,15 +126,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
     },
 
     /** With `from`: only if the RC still runs that many replicas (see scaleReplicationController). */
-    async scaleReplicationController(raw: { namespace: string; name: string; replicas: number; from?: number }): Promise<void> {
-      const input = inputMapping(raw, 'scaleReplicationController');
-      const { namespace, owner } = writeTarget(input, 'scaleReplicationController');
-      const name = dnsName(input, 'name', 'scaleReplicationController');
-      rcOfApp(name, owner.app, 'scaleReplicationController');
-      const replicas = replicaCount(input.replicas, policy, 'scaleReplicationController');
-      const from = input.from === undefined ? undefined : replicaCount(input.from, policy, 'scaleReplicationController');
-      await scaleReplicationController(kube, namespace, name, replicas, owner, from);
-    },
+    scaleReplicationController: (raw: ScaleInput): Promise<void> => scale(raw, false),
 
     async deleteReplicationController(raw: { namespace: string; name: string }): Promise<void> {
       const input = inputMapping(raw, 'deleteReplicationController');
@@ -167,7 +177,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
       const ctx = Context.current();
       return rollStep(input, {
         // A step being cancelled (an operator's rollback) writes nothing more.
-        scale: (scale) => (ctx.cancellationSignal.aborted ? Promise.reject(ApplicationFailure.create({ type: 'Cancelled', message: 'step cancelled' })) : activities.scaleReplicationController(scale)),
+        scale: (input) => (ctx.cancellationSignal.aborted ? Promise.reject(ApplicationFailure.create({ type: 'Cancelled', message: 'step cancelled' })) : scale(input, true)),
         wait: (wait, side, awaiting) => {
           allowedNamespace(dnsName(inputMapping(wait, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
           return waitForPods(kube, watches, wait, {

@@ -10,7 +10,7 @@ import { appSelector, DEPLOYMENT_LABEL } from '../domain/labels.js';
 import type { PodTemplate, ReplicationControllerManifest } from '../domain/render.js';
 import { ownershipProblem, templateDifference } from '../domain/provenance.js';
 import type { Kube } from './kube.js';
-import { isAlreadyExists, isNotFound, kubeCall, toFailure } from './errors.js';
+import { isAlreadyExists, isConflict, isNotFound, kubeCall, toFailure } from './errors.js';
 import { refuse } from './guard.js';
 
 /** What the workflow needs to know about one RC of the app. */
@@ -117,37 +117,60 @@ export async function createReplicationController(kube: Kube, manifest: Replicat
  * picture (a Temporal Reset replays old counts, someone rescaled between two
  * steps): StalePlan, and nothing is written; the workflow re-plans from the RCs.
  */
-export async function scaleReplicationController(kube: Kube, namespace: string, name: string, replicas: number, owner: Owner, from?: number): Promise<void> {
-  const rc = await readRaw(kube, namespace, name);
-  if (!rc) {
-    if (replicas !== 0) throw refuse('NotFound', `scale RC ${namespace}/${name} to ${replicas}: it does not exist`);
-    return deleteOrphanedPods(kube, namespace, name, owner);
-  }
-  assertOwned(rc, owner, `scale RC ${namespace}/${name}`);
-  const current = rc.spec?.replicas ?? 0;
-  if (from !== undefined && current !== from && current !== replicas) {
-    throw ApplicationFailure.create({
-      type: 'StalePlan',
-      nonRetryable: true,
-      message: `RC ${namespace}/${name} runs ${current} replicas, not the ${from} this step planned from; nothing was written`,
-      details: [{ replicas: current }],
-    });
-  }
-  if (from !== undefined && current === replicas) return;
-  try {
-    await kube.core.replaceNamespacedReplicationControllerScale({
-      name,
-      namespace,
-      body: {
-        apiVersion: 'autoscaling/v1',
-        kind: 'Scale',
-        metadata: { name, namespace, ...(from !== undefined && { resourceVersion: rc.metadata?.resourceVersion }) },
-        spec: { replicas },
-      },
-    });
-  } catch (err) {
-    if (!(replicas === 0 && isNotFound(err))) throw toFailure(err, `scale RC ${namespace}/${name} to ${replicas}`);
-    await deleteOrphanedPods(kube, namespace, name, owner);
+/** Conditional writes lost to the RC manager's own status updates, tried again each time from a fresh read. */
+const SCALE_ATTEMPTS = 5;
+
+/**
+ * With `from`, a compare-and-set: only an RC still at `from` (or already at
+ * `replicas`) is scaled, by a write conditional on the version that was
+ * checked. `cached`, the RC as the rollout's shared watch shows it, saves
+ * the read when it shows the RC at `from`; a stale copy only costs a conflict
+ * and a fresh read.
+ */
+export async function scaleReplicationController(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  replicas: number,
+  owner: Owner,
+  from?: number,
+  cached?: V1ReplicationController,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const usable = attempt === 1 && from !== undefined && from !== replicas && cached?.spec?.replicas === from ? cached : undefined;
+    const rc = usable ?? (await readRaw(kube, namespace, name));
+    if (!rc) {
+      if (replicas !== 0) throw refuse('NotFound', `scale RC ${namespace}/${name} to ${replicas}: it does not exist`);
+      return deleteOrphanedPods(kube, namespace, name, owner);
+    }
+    assertOwned(rc, owner, `scale RC ${namespace}/${name}`);
+    const current = rc.spec?.replicas ?? 0;
+    if (from !== undefined && current !== from && current !== replicas) {
+      throw ApplicationFailure.create({
+        type: 'StalePlan',
+        nonRetryable: true,
+        message: `RC ${namespace}/${name} runs ${current} replicas, not the ${from} this step planned from; nothing was written`,
+        details: [{ replicas: current }],
+      });
+    }
+    if (from !== undefined && current === replicas) return;
+    try {
+      await kube.core.replaceNamespacedReplicationControllerScale({
+        name,
+        namespace,
+        body: {
+          apiVersion: 'autoscaling/v1',
+          kind: 'Scale',
+          metadata: { name, namespace, ...(from !== undefined && { resourceVersion: rc.metadata?.resourceVersion }) },
+          spec: { replicas },
+        },
+      });
+      return;
+    } catch (err) {
+      if (from !== undefined && isConflict(err) && attempt < SCALE_ATTEMPTS) continue;
+      if (!(replicas === 0 && isNotFound(err))) throw toFailure(err, `scale RC ${namespace}/${name} to ${replicas}`);
+      return deleteOrphanedPods(kube, namespace, name, owner);
+    }
   }
 }
 

@@ -22,6 +22,7 @@ export class SharedWatch<T extends KubernetesObject> {
   private closed = false;
   private listeners = new Set<() => void>();
   private failure: unknown;
+  private listed = false;
 
   constructor(
     private readonly kube: Kube,
@@ -34,6 +35,11 @@ export class SharedWatch<T extends KubernetesObject> {
     this.ready = this.start();
     // A waiter attaches later; an unobserved first failure must not crash the worker.
     this.ready.catch(() => {});
+  }
+
+  /** Listed and not failed: `items` is what the cluster ran a moment ago. */
+  get current(): boolean {
+    return this.listed && !this.failed && !this.closed;
   }
 
   /** The watch stopped for good (an error, or dropped as stale): the next wait has to start a new one. */
@@ -80,6 +86,7 @@ export class SharedWatch<T extends KubernetesObject> {
       const list = await this.list();
       this.items.clear();
       for (const item of list.items) this.items.set(item.metadata?.uid ?? '', item);
+      this.listed = true;
       this.notify();
       await this.watchFrom(list.metadata?.resourceVersion);
     } catch (err) {

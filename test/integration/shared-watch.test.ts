@@ -3,10 +3,13 @@
 // every change, reopen after the linger, and still catch a hand-made scale.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { kubeFromConfig, type Kube } from '../../activities/kube.js';
 import { ClusterWatches } from '../../activities/cluster-watches.js';
 import { waitForPods, type PodWaitInput, type WaitHooks } from '../../activities/pods.js';
+import { scaleReplicationController } from '../../activities/replication-controllers.js';
+import { ANNOTATIONS } from '../../domain/names.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../domain/labels.js';
 import { core, freshNamespace } from '../helpers/cluster.js';
 import { stackKubeConfig, useStack } from '../helpers/stack.js';
 
@@ -18,6 +21,7 @@ describe('shared pod and RC watches on the local stack', () => {
   let namespace: string;
   let watches: ClusterWatches;
   const lists = { pods: 0, rcs: 0 };
+  let rcReads = 0;
 
   before(async () => {
     kc = stackKubeConfig(await useStack());
@@ -31,6 +35,7 @@ describe('shared pod and RC watches on the local stack', () => {
         return (...args: unknown[]) => {
           if (prop === 'listNamespacedPod') lists.pods += 1;
           if (prop === 'listNamespacedReplicationController') lists.rcs += 1;
+          if (prop === 'readNamespacedReplicationController') rcReads += 1;
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
@@ -124,6 +129,50 @@ describe('shared pod and RC watches on the local stack', () => {
       assert.equal(retried.available, 2, 'the retry lists afresh and sees both pods');
     } finally {
       silent.closeAll();
+    }
+  });
+  test("a step's scale takes the RC from the open watch; a stale copy costs a conflict and a fresh read, never a wrong write", async () => {
+    const owner = { environment: 'watch-test', app: 'api' };
+    const hash = 'cccc0003';
+    const labels = { name: 'api', deployment: hash, [MANAGED_BY_LABEL]: MANAGED_BY };
+    await core(kc).createNamespacedReplicationController({
+      namespace,
+      body: {
+        metadata: { name: `api-${hash}`, labels, annotations: { [ANNOTATIONS.environment]: owner.environment, [ANNOTATIONS.templateHash]: hash } },
+        spec: { replicas: 0, selector: { name: 'api', deployment: hash }, template: { metadata: { labels }, spec: { containers: [{ name: 'api', image: 'registry.example/api:1' }] } } },
+      },
+    });
+    const rcs = watches.replicationControllers(namespace, 'name=api');
+    try {
+      await rcs.watch.ready;
+      const cached = () => watches.cachedReplicationController(namespace, 'name=api', `api-${hash}`);
+      const read = () => core(kc).readNamespacedReplicationController({ namespace, name: `api-${hash}` });
+      const size = async () => (await read()).spec?.replicas;
+      // Until the watch shows the RC's latest version (the RC manager writes its status once after the create).
+      while (cached()?.metadata?.resourceVersion !== (await read()).metadata?.resourceVersion) await rcs.watch.nextChange(500);
+
+      let reads = rcReads;
+      await scaleReplicationController(kube, namespace, `api-${hash}`, 1, owner, 0, cached());
+      assert.equal(rcReads - reads, 0, 'the watch showed the RC at the planned size: no read');
+      assert.equal(await size(), 1);
+
+      // A copy from before someone else's change (here: a label the test adds) no longer matches the RC's version.
+      while (cached()?.spec?.replicas !== 1) await rcs.watch.nextChange(1000);
+      const stale = cached();
+      await core(kc).patchNamespacedReplicationController(
+        { namespace, name: `api-${hash}`, body: [{ op: 'add', path: '/metadata/labels/touched', value: 'yes' }] },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+      reads = rcReads;
+      await scaleReplicationController(kube, namespace, `api-${hash}`, 2, owner, 1, stale);
+      assert.equal(rcReads - reads, 1, 'the conflict sent it to the apiserver once');
+      assert.equal(await size(), 2);
+
+      // The same stale copy with a plan the RC no longer matches: a fresh read, StalePlan, nothing written.
+      await assert.rejects(scaleReplicationController(kube, namespace, `api-${hash}`, 3, owner, 1, stale), (err: Error & { type?: string }) => err.type === 'StalePlan');
+      assert.equal(await size(), 2);
+    } finally {
+      rcs.release();
     }
   });
 });
