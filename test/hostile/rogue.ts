@@ -127,6 +127,8 @@ export const ROGUE_CASES: RogueCase[] = [
     expect: [/deploy workflow|lock/] },
   { id: 'step-system-rc', attack: 'rollStep: shrink a coredns-like RC in kube-system to 0 as the "old side"', rule: 'allowed namespaces', lock: (c) => ({ namespace: 'kube-system', app: c.systemRc.split('-')[0]! }),
     activity: 'rollStep', args: (c) => [stepOf('kube-system', c.systemRc.split('-')[0]!, c.systemRc)], expect: [NAMESPACE], policy: 'namespaces' },
+  { id: 'step-checked-system-rc', attack: 'rollStep with its plan check, on a coredns-like RC in kube-system as the "old side"', rule: 'allowed namespaces', lock: (c) => ({ namespace: 'kube-system', app: c.systemRc.split('-')[0]! }),
+    activity: 'rollStep', args: (c) => [{ ...stepOf('kube-system', c.systemRc.split('-')[0]!, c.systemRc), checkPlan: true }], expect: [NAMESPACE], policy: 'namespaces' },
   { id: 'step-foreign-rc', attack: 'rollStep: shrink an RC deployflow does not own as the "old side"', rule: 'only deployflow-owned RCs', lock: (c) => ({ namespace: c.victim, app: 'billing' }),
     activity: 'rollStep', args: (c) => [stepOf(c.victim, 'billing', c.foreignRc)], expect: [NOT_OURS, /billing-api/] },
   { id: 'step-undisguised', attack: 'rollStep on the app from a workflow that is not a deploy (no lock)', rule: 'writes only from the app\'s deploy workflow',
