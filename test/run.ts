@@ -99,32 +99,32 @@ interface FileRun {
 
 /**
  * One file in a runner of its own, so the summary can say how long every file
- * took and which failed; its output is printed whole when it ends, so two
- * lanes never interleave. --test-force-exit: a failed test can leave a watch
- * or a worker open, and must not hang the run.
+ * took and which failed. Beside another lane its output is printed whole when
+ * it ends, so two lanes never interleave; alone, it streams. --test-force-exit:
+ * a failed test can leave a watch or a worker open, and must not hang the run.
  */
-function runFile(file: string): Promise<FileRun> {
+function runFile(file: string, beside: boolean): Promise<FileRun> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', file], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: beside ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     env,
   });
   const output: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const run: FileRun = { file: path.relative(root, file), seconds: (performance.now() - started) / 1000, ok: code === 0 };
-      process.stdout.write(Buffer.concat(output));
+      if (beside) process.stdout.write(Buffer.concat(output));
       console.log(`== ${run.file}: ${run.ok ? 'ok' : 'FAILED'} in ${run.seconds.toFixed(1)} s`);
       resolve(run);
     });
   });
 }
 
-async function runLane(laneFiles: string[]): Promise<FileRun[]> {
+async function runLane(laneFiles: string[], beside: boolean): Promise<FileRun[]> {
   const done: FileRun[] = [];
-  for (const file of laneFiles) done.push(await runFile(file));
+  for (const file of laneFiles) done.push(await runFile(file, beside));
   return done;
 }
 
@@ -139,10 +139,10 @@ if (usesSharedStack) {
 }
 
 const started = performance.now();
-const lanes = await Promise.all([
-  runLane(files.filter((f) => !BESIDE_TIERS.includes(tierOf(f)))),
-  runLane(files.filter((f) => BESIDE_TIERS.includes(tierOf(f)))),
-]);
+const sharedLane = files.filter((f) => !BESIDE_TIERS.includes(tierOf(f)));
+const besideLane = files.filter((f) => BESIDE_TIERS.includes(tierOf(f)));
+const twoLanes = sharedLane.length > 0 && besideLane.length > 0;
+const lanes = await Promise.all([runLane(sharedLane, twoLanes), runLane(besideLane, twoLanes)]);
 const wallMinutes = (performance.now() - started) / 60_000;
 const runs = files.map((f) => lanes.flat().find((r) => r.file === path.relative(root, f))!);
 const failed = runs.filter((r) => !r.ok);
@@ -151,6 +151,7 @@ stopFaultStack(failed.length > 0);
 console.log('\n== test files (seconds)');
 for (const r of runs) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.seconds.toFixed(1).padStart(7)}  ${r.file}`);
 const total = runs.reduce((sum, r) => sum + r.seconds, 0);
-console.log(`${runs.length} files, ${failed.length} failed, ${wallMinutes.toFixed(1)} minutes (${(total / 60).toFixed(1)} minutes of files, in two lanes)`);
+const lanesNote = twoLanes ? ` (${(total / 60).toFixed(1)} minutes of files, in two lanes)` : '';
+console.log(`${runs.length} files, ${failed.length} failed, ${wallMinutes.toFixed(1)} minutes${lanesNote}`);
 if (failed.length > 0) console.log(`failed: ${failed.map((r) => r.file).join(', ')}`);
 process.exit(failed.length > 0 ? 1 : 0);
