@@ -106,26 +106,22 @@ export async function createReplicationController(kube: Kube, manifest: Replicat
   }
 }
 
+/** Conditional writes lost to the RC manager's own status updates, tried again each time from a fresh read. */
+const SCALE_ATTEMPTS = 5;
+
 /**
  * Sets spec.replicas through the scale subresource: no read-modify-write race
  * on the RC. Scaling a missing RC to 0 deletes the pods it may have left.
  *
  * With `from`, the scale is a compare-and-set: it applies only to an RC that
  * still runs `from` replicas (or already runs `replicas`: a retry), and the
- * replace carries the resourceVersion it read, so a change in between is a
- * retried Conflict. Any other size means the workflow planned from a stale
- * picture (a Temporal Reset replays old counts, someone rescaled between two
- * steps): StalePlan, and nothing is written; the workflow re-plans from the RCs.
- */
-/** Conditional writes lost to the RC manager's own status updates, tried again each time from a fresh read. */
-const SCALE_ATTEMPTS = 5;
-
-/**
- * With `from`, a compare-and-set: only an RC still at `from` (or already at
- * `replicas`) is scaled, by a write conditional on the version that was
- * checked. `cached`, the RC as the rollout's shared watch shows it, saves
- * the read when it shows the RC at `from`; a stale copy only costs a conflict
- * and a fresh read.
+ * replace carries the resourceVersion it checked, so a change in between is a
+ * Conflict, tried again from a fresh read. Any other size means the workflow
+ * planned from a stale picture (a Temporal Reset replays old counts, someone
+ * rescaled between two steps): StalePlan, and nothing is written; the
+ * workflow re-plans from the RCs. `cached`, the RC as the rollout's shared
+ * watch shows it, saves the read when it shows the RC at `from`; a stale copy
+ * only costs a conflict and a fresh read.
  */
 export async function scaleReplicationController(
   kube: Kube,

@@ -46,7 +46,7 @@ export interface PlanFromCluster {
   idPrefix: 'step' | 'rollback';
   /** The whole step is one activity (`step-3`): one round trip through Temporal instead of two (issue 19). */
   oneActivityPerStep?: boolean;
-  /** That activity checks the sizes it is handed against the cluster: \`sync\` runs only when a run starts and after a stale plan. */
+  /** That activity checks the sizes it is handed against the cluster: `sync` runs only when a run starts and after a stale plan. */
   stepChecksPlan?: boolean;
 }
 
