@@ -66,6 +66,9 @@ export interface KillPoint {
   again?: [number, number];
 }
 
+/** When to kill the replacement: it finishes what is left of the rollout (or rollback) in about 5 s. */
+const DURING_RECOVERY: [number, number] = [500, 4000];
+
 /** A step is one activity (`rollStep`, the nth is the step); its first wait for new pods begins as it starts. */
 const wait = 'activity:rollStep' as const;
 const back = 'phase:RollingBack' as const;
@@ -97,7 +100,7 @@ export const KILL_POINTS: KillPoint[] = [
     label: 'RollingOut step 2: scale old to 1 (applied, answer lost), then the replacement killed while it recovers',
     scenario: 'update',
     call: { target: 'scale-old', replicas: 1, when: 'after' },
-    again: [500, 8000],
+    again: DURING_RECOVERY,
   },
   { label: 'RollingOut step 3: scale old to 0 (applied, answer lost)', scenario: 'update', call: { target: 'scale-old', replicas: 0, when: 'after' } },
   { label: 'RollingOut step 3: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 3 }, jitterMs: [300, 1500] },
@@ -112,7 +115,7 @@ export const KILL_POINTS: KillPoint[] = [
     label: 'RollingBack: RCs listed as it begins, then the replacement killed while it recovers',
     scenario: 'rollback',
     call: { target: 'list-rcs', nth: 2, when: 'before' },
-    again: [500, 8000],
+    again: DURING_RECOVERY,
   },
   { label: 'RollingBack: scale the new RC to 0 (applied, answer lost)', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'after' } },
   { label: 'RollingBack: new RC scaled to 0, its wait for the new pods to go starting', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'pass' }, jitterMs: intoWait },
@@ -153,8 +156,8 @@ export function breakpointFor(call: CallPoint, n: RunNames): Breakpoint {
 /** A kill at a random moment of an update or a rollback (`random()` in [0, 1)). */
 export function randomPoint(random: () => number): KillPoint {
   const rollback = random() < 0.4;
-  // An update takes ~10 s here and a rollback ~15 s: kill somewhere inside.
-  const delayMs = Math.round(200 + random() * (rollback ? 13_000 : 8_000));
+  // An update takes ~7 s here and a rollback ~11 s (one round trip per step since issue 19): kill somewhere inside.
+  const delayMs = Math.round(200 + random() * (rollback ? 9_000 : 6_000));
   return { label: `random: ${delayMs} ms after the start`, scenario: rollback ? 'rollback' : 'update', delayMs };
 }
 
