@@ -104,3 +104,17 @@ function isNetworkError(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Rejects as Cancelled (`<what> cancelled`) once `signal` aborts: raced against
+ * each await of a wait, it ends the wait at once. `stop()` stops listening.
+ */
+export function cancelledOn(signal: AbortSignal, what: string): { cancelled: Promise<never>; stop(): void } {
+  let onAbort = () => {};
+  const cancelled = new Promise<never>((_, reject) => {
+    onAbort = () => reject(ApplicationFailure.create({ type: 'Cancelled', message: `${what} cancelled` }));
+  });
+  cancelled.catch(() => {});
+  signal.addEventListener('abort', onAbort);
+  return { cancelled, stop: () => signal.removeEventListener('abort', onAbort) };
+}

@@ -11,7 +11,7 @@ import type { Kube } from './kube.js';
 import type { ClusterWatches } from './cluster-watches.js';
 import { refuse } from './guard.js';
 import type { SharedWatch } from './shared-watch.js';
-import { kubeCall } from './errors.js';
+import { cancelledOn, kubeCall } from './errors.js';
 import { checkUntouched } from './rc-sizes.js';
 
 export interface PodWaitInput {
@@ -69,12 +69,7 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
   // Both sides of a rollout are watched through one watch of the app's pods.
   const pods = watches.pods(input.namespace, `name=${wanted.app}`);
   const rcs = input.expect?.length ? watches.replicationControllers(input.namespace, `name=${wanted.app}`) : undefined;
-  let aborted = () => {};
-  const abort = new Promise<never>((_, reject) => {
-    aborted = () => reject(ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' }));
-  });
-  abort.catch(() => {});
-  hooks.signal.addEventListener('abort', aborted);
+  const { cancelled: abort, stop } = cancelledOn(hooks.signal, 'wait');
   try {
     await Promise.race([Promise.all([pods.watch.ready, rcs?.watch.ready]), abort]);
     await Promise.race([checkUntouched(kube, rcs?.watch, input, true), abort]);
@@ -103,7 +98,7 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
       await Promise.race([pods.watch.nextChange(RECHECK_MS), abort]);
     }
   } finally {
-    hooks.signal.removeEventListener('abort', aborted);
+    stop();
     pods.release();
     rcs?.release();
   }

@@ -10,6 +10,7 @@ import type { Kube } from './kube.js';
 import type { ClusterWatches } from './cluster-watches.js';
 import type { SharedWatch } from './shared-watch.js';
 import { rcInfo, readReplicationController, type RcInfo } from './replication-controllers.js';
+import { cancelledOn } from './errors.js';
 
 export interface RcSizesInput {
   namespace: string;
@@ -30,17 +31,12 @@ const RC_CATCH_UP_MS = 2000;
 /** Fails as StalePlan unless every RC of the plan runs the size it names. */
 export async function checkPlan(kube: Kube, watches: ClusterWatches, input: PlanCheckInput, signal: AbortSignal): Promise<void> {
   const rcs = watches.replicationControllers(input.namespace, `name=${input.app}`);
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(ApplicationFailure.create({ type: 'Cancelled', message: 'plan check cancelled' }));
-  });
-  aborted.catch(() => {});
-  signal.addEventListener('abort', onAbort);
+  const { cancelled, stop } = cancelledOn(signal, 'plan check');
   try {
-    await Promise.race([rcs.watch.ready, aborted]);
-    await Promise.race([checkUntouched(kube, rcs.watch, { ...input, stalePlanAtStart: true }, true), aborted]);
+    await Promise.race([rcs.watch.ready, cancelled]);
+    await Promise.race([checkUntouched(kube, rcs.watch, { ...input, stalePlanAtStart: true }, true), cancelled]);
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    stop();
     rcs.release();
   }
 }
@@ -84,4 +80,3 @@ function tampering(expect: Array<{ name: string; replicas: number }>, rcs: (RcIn
   }
   return undefined;
 }
-

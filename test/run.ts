@@ -89,6 +89,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 // The tiers that never touch the shared stack's cluster, and so run beside the ones that do.
 const BESIDE_TIERS = ['unit', 'workflow', ...FAULT_TIERS, 'production'];
+// The tiers that use the shared stack at all (the workflow tier only its Temporal).
+const SHARED_STACK_TIERS = ['workflow', 'integration', 'hostile'];
 const tierOf = (file: string) => path.relative(root, file).split(path.sep)[0]!;
 
 interface FileRun {
@@ -129,7 +131,7 @@ async function runLane(laneFiles: string[], beside: boolean): Promise<FileRun[]>
 }
 
 // Both lanes reach the shared stack (the workflow tier uses its Temporal): bring it up once, before either starts.
-const usesSharedStack = files.some((f) => ['workflow', 'integration', 'hostile'].includes(tierOf(f)));
+const usesSharedStack = files.some((f) => SHARED_STACK_TIERS.includes(tierOf(f)));
 if (usesSharedStack) {
   const upResult = spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'stack', 'cli.ts'), 'up'], { stdio: 'inherit' });
   if (upResult.status !== 0) {
