@@ -56,6 +56,9 @@ export async function admitDeploy(deps: AdmissionDeps, raw: unknown, callerWorkf
   return deps.cluster ? { ...sized, cluster: deps.cluster } : sized;
 }
 
+/** A Temporal run id: a UUID. */
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * The create activity's manifest, re-derived: it must be exactly what checkDeploy
  * and render make of the spec and image its own annotations name, for an
@@ -88,6 +91,11 @@ export function verifyManifest(deps: Omit<AdmissionDeps, 'kube'>, raw: unknown, 
   if (!Number.isInteger(revision) || revision < 1 || !Number.isInteger(desired) || typeof replicas !== 'number' || !(replicas >= 0 && replicas <= desired)) {
     throw refuse('ForgedManifest', 'createReplicationController: revision, desired replicas or replicas are out of range');
   }
+  // Any run id of the caller's own workflow will do: the annotation only tells that deploy its RC apart.
+  const deployId = annotations[ANNOTATIONS.deployId];
+  if (deployId !== undefined && !(typeof deployId === 'string' && RUN_ID.test(deployId))) {
+    throw refuse('ForgedManifest', `createReplicationController: the ${ANNOTATIONS.deployId} annotation is not a run id`);
+  }
   const rendered = renderReplicationController({
     spec: { ...checked.spec, replicas: desired },
     environment: deps.environment,
@@ -96,6 +104,7 @@ export function verifyManifest(deps: Omit<AdmissionDeps, 'kube'>, raw: unknown, 
     requestedBy: checked.requestedBy,
     source: checked.source,
     workflowId: callerWorkflowId,
+    ...(deployId !== undefined && { deployId }),
     replicas: desired,
   });
   const expected = { ...rendered, spec: { ...rendered.spec, replicas } };

