@@ -1,11 +1,16 @@
 # The deployflow image: `deployctl` and its worker (docker-compose.yml,
-# examples/worker/). Sources are TypeScript run through tsx, as from a checkout;
-# the worker bundles its workflow code at start.
+# examples/worker/). The TypeScript sources are compiled while the image is built
+# (bin/compiled-tree.js; the image's user cannot write there later); the worker
+# bundles its workflow code at start.
 #   docker build -t deployflow:0.1.0 .
 #   docker run --rm -e TEMPORAL_ADDRESS=host:7233 deployflow:0.1.0 list
 FROM node:20.19.5-bookworm-slim
 
 ENV NODE_ENV=production
+# A worker's heap, sized for 100 concurrent deploys (BENCHMARKS.md, "the worker's memory"):
+# V8 otherwise lets garbage pile up toward a quarter of the machine's memory, and
+# each thread's young generation to 48 MB. The cache follows (worker/workflow-cache.ts).
+ENV NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=4"
 WORKDIR /app
 
 # Dependencies first: this layer is reused until the lockfile changes.
@@ -22,6 +27,7 @@ COPY worker ./worker
 COPY client ./client
 # CI jobs that run in this image call the example pipeline script (examples/ci/).
 COPY examples/ci ./examples/ci
+RUN node bin/compiled-tree.js
 
 RUN ln -s /app/bin/deployctl.js /usr/local/bin/deployctl
 USER node

@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test/fixtures/**', 'test-results/**'] },
+  { ignores: ['node_modules/**', 'test/fixtures/**', 'test-results/**', '.build/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -32,8 +32,8 @@ export async function startWorkerProcess(opts: {
       TEMPORAL_ADDRESS: opts.temporalAddress,
       TEMPORAL_NAMESPACE: opts.temporal?.namespace ?? 'default',
       ...(opts.temporal && { TEMPORAL_API_KEY: opts.temporal.apiKey, TEMPORAL_TLS: 'false' }),
-      // e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone.
-      NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? process.env.NODE_OPTIONS,
+      // The image's heap settings; e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone.
+      NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? imageNodeOptions(),
     },
   });
   fs.closeSync(out);
@@ -52,6 +52,13 @@ export async function startWorkerProcess(opts: {
       clearTimeout(timer);
     },
   };
+}
+
+/** The NODE_OPTIONS the deployflow image runs its worker with (Dockerfile). */
+function imageNodeOptions(): string {
+  const options = /^ENV NODE_OPTIONS="([^"]+)"$/m.exec(fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'))?.[1];
+  if (!options) throw new Error('the Dockerfile sets no NODE_OPTIONS');
+  return options;
 }
 
 async function waitForLine(file: string, text: string, timeoutMs: number, child: ChildProcess): Promise<void> {

@@ -1,6 +1,5 @@
 // The worker of one environment: polls `deploy-<env>`, runs the deploy
 // workflow and the cluster activities with this cluster's credentials.
-import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
@@ -16,10 +15,12 @@ import { buildIdOfBundle } from './build-id.js';
 import { deploymentOptions, type WorkerVersioning } from './versioning.js';
 import { deployServiceHandler } from './deploy-service.js';
 import { bundleInChild } from './workflow-bundle.js';
+import { siblingModule } from './sibling-module.js';
+import { cachedWorkflowsFor } from './workflow-cache.js';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const workflowsPath = siblingModule(import.meta.url, '../workflows/index');
 /** Bundled with the workflows (a pre-built bundle must include them too). */
-export const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/cluster-pin.ts', import.meta.url))];
+export const workflowInterceptorModules = [siblingModule(import.meta.url, '../workflows/cluster-pin')];
 
 export interface WorkerConfig {
   environment: string;
@@ -72,6 +73,7 @@ export async function createWorker(config: WorkerConfig): Promise<Worker> {
     shutdownGraceTime: `${config.shutdownGraceSeconds ?? 30}s`,
     // Live pod counts reach `deployctl watch` through heartbeat details: send them promptly.
     maxHeartbeatThrottleInterval: '1s',
+    maxCachedWorkflows: cachedWorkflowsFor(),
     // Every rollout holds a wait activity that sits on a watch for most of its life.
     // With the SDK's default of 100 slots, 100 concurrent deploys filled them all and
     // each deploy's quick calls (list, create, delete) queued behind the waits.

@@ -3,11 +3,13 @@
 // with 55 MB of heap in use). A worker bundles in a child process instead and
 // keeps only the bundle's code, so what it holds at rest is its deploys.
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { DataConverter } from '@temporalio/common';
+import { siblingModule } from './sibling-module.js';
 
-const bundler = fileURLToPath(new URL('./bundle-main.ts', import.meta.url));
+const bundler = siblingModule(import.meta.url, './bundle-main');
+/** The compiled tree runs as it is; the sources need tsx. */
+const loader = bundler.endsWith('.ts') ? ['--import', 'tsx'] : [];
 
 export async function bundleInChild(workflowsPath: string, dataConverter: DataConverter, workflowInterceptorModules: string[] = []): Promise<{ code: string }> {
   const options = {
@@ -16,7 +18,7 @@ export async function bundleInChild(workflowsPath: string, dataConverter: DataCo
     ...(dataConverter.failureConverterPath && { failureConverterPath: dataConverter.failureConverterPath }),
     ...(dataConverter.payloadConverterPath && { payloadConverterPath: dataConverter.payloadConverterPath }),
   };
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', bundler, JSON.stringify(options)], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+  const { stdout } = await promisify(execFile)(process.execPath, [...loader, bundler, JSON.stringify(options)], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
   if (!stdout.includes('__TEMPORAL__')) throw new Error('bundling the workflows produced no workflow bundle');
   return { code: stdout };
 }

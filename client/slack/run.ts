@@ -1,7 +1,6 @@
 // The Slack app process: the Bolt server and, beside it, a Temporal worker on
 // the app's own task queue running the message followers. It connects to
 // Temporal like deployctl does and holds no cluster credentials.
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from '@slack/bolt';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
@@ -11,8 +10,9 @@ import type { SlackConfig } from './config.js';
 import { createSlackActivities } from './follower.js';
 import { followerClient } from './web-api.js';
 import { codecSetup } from '../../codec/data-converter.js';
+import { siblingModule } from '../../worker/sibling-module.js';
 
-export const slackWorkflowsPath = fileURLToPath(new URL('../../workflows/slack-message.ts', import.meta.url));
+export const slackWorkflowsPath = siblingModule(import.meta.url, '../../workflows/slack-message');
 
 export interface SlackAppOptions {
   config: SlackConfig;

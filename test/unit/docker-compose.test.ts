@@ -282,8 +282,21 @@ describe('Dockerfile (the deployflow image)', () => {
     for (const source of copied) assert.ok(exists(source), `${source} exists`);
   });
 
+  test('compiles the sources into the image before it drops root (deployctl could not write them later)', () => {
+    const build = instructions.indexOf('RUN node bin/compiled-tree.js');
+    const lastSource = instructions.map((l) => /^COPY (codec|domain|workflows|activities|worker|client) /.test(l)).lastIndexOf(true);
+    assert.ok(build > lastSource, 'after the sources');
+    assert.ok(build < instructions.indexOf('USER node'), 'before USER node');
+  });
+
+  test("caps the worker's heap and young generation (the worker sizes its workflow cache from it)", () => {
+    const options = /^ENV NODE_OPTIONS="([^"]+)"$/m.exec(dockerfile)?.[1] ?? '';
+    assert.match(options, /--max-old-space-size=\d+/);
+    assert.match(options, /--max-semi-space-size=\d+/);
+  });
+
   test('.dockerignore keeps dependencies, the local stack and credentials out of the context', () => {
     const ignored = read('.dockerignore').split('\n');
-    for (const entry of ['node_modules', '.stack', '.git', 'kubeconfigs']) assert.ok(ignored.includes(entry), entry);
+    for (const entry of ['node_modules', '.stack', '.git', 'kubeconfigs', '.build']) assert.ok(ignored.includes(entry), entry);
   });
 });

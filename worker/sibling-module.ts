@@ -1,0 +1,10 @@
+// Modules loaded by path (the workflows to bundle, the bundler's child process) in
+// the form this process runs: the TypeScript sources through tsx, or their
+// compiled tree (bin/compiled-tree.js), where every .ts is a .js at the same place.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `relative` (without extension) resolved against `from` (an import.meta.url), with from's own extension. */
+export function siblingModule(from: string, relative: string): string {
+  return fileURLToPath(new URL(relative + path.extname(new URL(from).pathname), from));
+}
