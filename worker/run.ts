@@ -15,12 +15,12 @@ import { buildIdOfBundle } from './build-id.js';
 import { deploymentOptions, type WorkerVersioning } from './versioning.js';
 import { deployServiceHandler } from './deploy-service.js';
 import { bundleInChild } from './workflow-bundle.js';
-import { siblingModule } from './sibling-module.js';
+import { siblingModule, sourceOf } from './sibling-module.js';
 import { cachedWorkflowsFor } from './workflow-cache.js';
 
-export const workflowsPath = siblingModule(import.meta.url, '../workflows/index');
+export const workflowsPath = sourceOf(siblingModule(import.meta.url, '../workflows/index'));
 /** Bundled with the workflows (a pre-built bundle must include them too). */
-export const workflowInterceptorModules = [siblingModule(import.meta.url, '../workflows/cluster-pin')];
+export const workflowInterceptorModules = [sourceOf(siblingModule(import.meta.url, '../workflows/cluster-pin'))];
 
 export interface WorkerConfig {
   environment: string;

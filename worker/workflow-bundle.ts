@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { DataConverter } from '@temporalio/common';
-import { siblingModule } from './sibling-module.js';
+import { siblingModule, sourceOf } from './sibling-module.js';
 
 const bundler = siblingModule(import.meta.url, './bundle-main');
 /** The compiled tree runs as it is; the sources need tsx. */
@@ -15,7 +15,7 @@ export async function bundleInChild(workflowsPath: string, dataConverter: DataCo
   const options = {
     workflowsPath,
     workflowInterceptorModules,
-    ...(dataConverter.failureConverterPath && { failureConverterPath: dataConverter.failureConverterPath }),
+    ...(dataConverter.failureConverterPath && { failureConverterPath: sourceOf(dataConverter.failureConverterPath) }),
     ...(dataConverter.payloadConverterPath && { payloadConverterPath: dataConverter.payloadConverterPath }),
   };
   const { stdout } = await promisify(execFile)(process.execPath, [...loader, bundler, JSON.stringify(options)], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });

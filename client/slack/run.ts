@@ -10,9 +10,9 @@ import type { SlackConfig } from './config.js';
 import { createSlackActivities } from './follower.js';
 import { followerClient } from './web-api.js';
 import { codecSetup } from '../../codec/data-converter.js';
-import { siblingModule } from '../../worker/sibling-module.js';
+import { siblingModule, sourceOf } from '../../worker/sibling-module.js';
 
-export const slackWorkflowsPath = siblingModule(import.meta.url, '../../workflows/slack-message');
+export const slackWorkflowsPath = sourceOf(siblingModule(import.meta.url, '../../workflows/slack-message'));
 
 export interface SlackAppOptions {
   config: SlackConfig;
