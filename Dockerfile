@@ -8,8 +8,8 @@ FROM node:20.19.5-bookworm-slim
 
 ENV NODE_ENV=production
 # A worker's heap, sized for 100 concurrent deploys (BENCHMARKS.md, "the worker's memory"):
-# V8 otherwise lets garbage pile up toward a quarter of the machine's memory, and
-# each thread's young generation to 48 MB. The cache follows (worker/workflow-cache.ts).
+# V8 otherwise lets garbage pile up toward its default limit (4 GB here) and each
+# thread's semi-spaces grow to 16 MB. The cache follows (worker/workflow-cache.ts).
 ENV NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=4"
 WORKDIR /app
 
