@@ -44,6 +44,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['activities/**/*.ts', 'worker/**/*.ts', 'client/**/*.ts'],
+    ignores: ['activities/kubernetes-client.ts'],
+    rules: {
+      // The compiled tree bundles the package's values behind one module (activities/kubernetes-client.ts):
+      // a value imported from the package itself would load all of it into the worker again.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@kubernetes/client-node', message: 'import values from activities/kubernetes-client.ts (types may come from the package)', allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
     files: ['codec/**/*.ts'],
     rules: {
       // The payload codec is a leaf every process loads: it knows payloads and keys, nothing of deploys.

@@ -29,6 +29,8 @@ export interface AdmissionDeps {
 /** The checked value, and the cluster that admitted it: the deploy is pinned to that cluster from here on. */
 export interface AdmittedDeploy extends CheckedDeploy {
   cluster?: string;
+  /** False when this worker has no chat webhooks to tell: the deploy then schedules no notifications. */
+  notifies?: boolean;
 }
 
 /** The deploy's checked value, or a non-retryable refusal naming every problem. */

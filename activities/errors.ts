@@ -2,7 +2,7 @@
 // workflow branches on the type, and a raw ApiException (whose message embeds
 // response headers) never reaches history.
 import { ApplicationFailure } from '@temporalio/common';
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from './kubernetes-client.js';
 
 /** Failure types that retrying cannot fix; the workflow's retry policies list them. */
 export const NON_RETRYABLE_ERRORS = [

@@ -89,7 +89,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
   const activities = {
     /** The deploy's one checked value, from its untrusted input and this worker's policy. */
     async admitDeploy(input: unknown): Promise<AdmittedDeploy> {
-      return admitDeploy({ kube, environment, policy, cluster }, input, callerId());
+      return { ...(await admitDeploy({ kube, environment, policy, cluster }, input, callerId())), notifies: webhooks.length > 0 };
     },
 
     async ensureEnvironmentSecret(raw: { namespace: string; environment: string }): Promise<{ created: boolean }> {
@@ -113,6 +113,10 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
       const namespace = dnsName(input, 'namespace', 'listReplicationControllers');
       allowedNamespace(namespace, policy, 'listReplicationControllers');
       const app = dnsName(input, 'name', 'listReplicationControllers', 54);
+      // A deploy lists its RCs to plan: the app's watches start listing now, beside the create,
+      // and its first step finds them ready (they linger a while and close if no step comes).
+      watches.pods(namespace, `name=${app}`).release();
+      watches.replicationControllers(namespace, `name=${app}`).release();
       return listReplicationControllers(kube, namespace, { environment, app }, raw.expect);
     },
 

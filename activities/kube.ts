@@ -1,7 +1,8 @@
 // The cluster handle activities receive: one KubeConfig and the clients made from it.
 import type http from 'node:http';
 import https from 'node:https';
-import { CoreV1Api, KubeConfig, ServerConfiguration, Watch, createConfiguration, type RequestContext } from '@kubernetes/client-node';
+import type { RequestContext } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, ServerConfiguration, Watch, createConfiguration } from './kubernetes-client.js';
 
 export interface Kube {
   config: KubeConfig;

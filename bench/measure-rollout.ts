@@ -94,7 +94,7 @@ export async function measureRollout(ctx: RolloutContext, system: System, replic
       (r) => r.verb,
     ),
     byActor: countBy(requests, (r) => r.actor),
-    reaction: reactionLatency(system.name, requests, observation.ready),
+    reaction: reactionLatency(system.name, requests, observation.ready, t0),
     cpu,
     maxLive: observation.maxLive,
     minReady: observation.minReady,

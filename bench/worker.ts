@@ -32,8 +32,9 @@ export async function startWorkerProcess(opts: {
       TEMPORAL_ADDRESS: opts.temporalAddress,
       TEMPORAL_NAMESPACE: opts.temporal?.namespace ?? 'default',
       ...(opts.temporal && { TEMPORAL_API_KEY: opts.temporal.apiKey, TEMPORAL_TLS: 'false' }),
-      // The image's heap settings; e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone.
-      NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? imageNodeOptions(),
+      // The image's memory settings; e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone.
+      ...imageMemorySettings(),
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS !== undefined && { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
     },
   });
   fs.closeSync(out);
@@ -54,11 +55,15 @@ export async function startWorkerProcess(opts: {
   };
 }
 
-/** The NODE_OPTIONS the deployflow image runs its worker with (Dockerfile). */
-function imageNodeOptions(): string {
-  const options = /^ENV NODE_OPTIONS="([^"]+)"$/m.exec(fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'))?.[1];
-  if (!options) throw new Error('the Dockerfile sets no NODE_OPTIONS');
-  return options;
+/** The heap and allocator settings the deployflow image runs its worker with (Dockerfile). */
+function imageMemorySettings(): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
+  const dockerfile = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+  const env = (name: string) => {
+    const value = new RegExp(`^ENV ${name}="?([^"\n]+)"?$`, 'm').exec(dockerfile)?.[1];
+    if (!value) throw new Error(`the Dockerfile sets no ${name}`);
+    return value;
+  };
+  return { NODE_OPTIONS: env('NODE_OPTIONS'), MALLOC_ARENA_MAX: env('MALLOC_ARENA_MAX') };
 }
 
 async function waitForLine(file: string, text: string, timeoutMs: number, child: ChildProcess): Promise<void> {

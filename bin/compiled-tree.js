@@ -17,6 +17,12 @@ const SOURCE_DIRS = ['activities', 'client', 'codec', 'domain', 'worker', 'workf
 const BUILD_DIR = path.join(ROOT, '.build');
 /** A build is complete once this file exists in it. */
 const COMPLETE = 'complete';
+const COMPILE = { loader: 'ts', format: 'esm', target: 'node20' };
+/**
+ * Files bundled with the packages they re-export, not compiled alone: the worker's door to the
+ * Kubernetes client, so only the part of the package it uses is loaded (see that file).
+ */
+const BUNDLED = new Set(['activities/kubernetes-client.ts']);
 /** Trees of other sources are removed once this old: a process started from one may still import from it. */
 const STALE_MS = 24 * 3600_000;
 
@@ -47,9 +53,10 @@ function sourceFiles() {
   return files;
 }
 
-/** Names and contents of the sources, the tsconfig and the compiler's version. */
+/** Names and contents of the sources, the tsconfig, the compiler's version and the locked packages (a bundle holds some). */
 async function hashOf(sources) {
-  const hash = crypto.createHash('sha256').update(esbuildVersion()).update(fs.readFileSync(path.join(ROOT, 'tsconfig.json')));
+  const hash = crypto.createHash('sha256').update(esbuildVersion());
+  for (const file of ['tsconfig.json', 'package-lock.json']) if (fs.existsSync(path.join(ROOT, file))) hash.update(fs.readFileSync(path.join(ROOT, file)));
   for (const file of sources) hash.update(file).update('\0').update(fs.readFileSync(path.join(ROOT, file))).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
@@ -60,22 +67,16 @@ function esbuildVersion() {
 
 /** Compiles into a directory of its own and renames it into place: processes starting at once never see half a tree. */
 async function build(sources, dir) {
-  const { transform } = await import('esbuild');
+  const esbuild = await import('esbuild');
   const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8'));
   fs.mkdirSync(BUILD_DIR, { recursive: true });
   const partial = fs.mkdtempSync(path.join(BUILD_DIR, 'partial-'));
   try {
     for (const file of sources) {
-      const { code } = await transform(fs.readFileSync(path.join(ROOT, file), 'utf8'), {
-        loader: 'ts',
-        format: 'esm',
-        target: 'node20',
-        sourcefile: file,
-        tsconfigRaw: { compilerOptions },
-      });
       const out = path.join(partial, file.replace(/\.ts$/, '.js'));
       fs.mkdirSync(path.dirname(out), { recursive: true });
-      fs.writeFileSync(out, code);
+      if (BUNDLED.has(file)) await bundle(esbuild, file, out, compilerOptions);
+      else fs.writeFileSync(out, (await esbuild.transform(fs.readFileSync(path.join(ROOT, file), 'utf8'), { ...COMPILE, sourcefile: file, tsconfigRaw: { compilerOptions } })).code);
     }
     fs.writeFileSync(path.join(partial, COMPLETE), '');
     fs.renameSync(partial, dir);
@@ -86,6 +87,22 @@ async function build(sources, dir) {
     throw err;
   }
   removeStaleTrees(dir);
+}
+
+/** One file and what it imports from packages, tree-shaken to the names it exports. */
+async function bundle(esbuild, file, outfile, compilerOptions) {
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, file)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: COMPILE.format,
+    target: COMPILE.target,
+    tsconfigRaw: { compilerOptions },
+    logLevel: 'warning',
+    // The package's CommonJS dependencies call require(), which an ES module does not have.
+    banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" },
+  });
 }
 
 function removeStaleTrees(keep) {

@@ -36,20 +36,22 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   const calls: cluster.CallMode = patched('local-calls-and-step-activity') ? 'local' : 'task-queue';
   // Each step activity checks its own plan: the RCs are read when a run starts, not before every step.
   const stepChecksPlan = calls === 'local' && patched('step-checks-its-plan');
+  // A worker without chat webhooks says so at admission, and the deploy then schedules no
+  // notification activities (each was three history events and a workflow task, telling no one).
+  const notifyOnlyWhenHeard = stepChecksPlan && patched('notify-only-when-heard');
   let rollout: Rollout | undefined;
 
   try {
     if (continued === 'malformed') throw invalidContinuation();
-    let target: Target;
+    // The worker's admission activity applies its own policy and returns the one
+    // checked value; deploys started before it existed keep their own checks.
+    const target = continued ? await admitted(input, continued.cluster, calls) : patched('admission') ? await admitted(input, undefined, calls) : await legacyTarget(input);
+    if (notifyOnlyWhenHeard && target.notifies === false) tracker.notifies = false;
     if (continued) {
-      target = await admitted(input, continued.cluster, calls);
       describeTarget(tracker, target);
       rollout = { ...resumedRollout(target.spec, target.rcName, continued), calls };
       tracker.resume(continued);
     } else {
-      // The worker's admission activity applies its own policy and returns the one
-      // checked value; deploys started before it existed keep their own checks.
-      target = patched('admission') ? await admitted(input, undefined, calls) : await legacyTarget(input);
       const prepared = await prepare(input, target, tracker, calls);
       if ('unchanged' in prepared) return prepared.unchanged;
       rollout = prepared.rollout;

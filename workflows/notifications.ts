@@ -4,6 +4,7 @@ import * as cluster from './cluster.js';
 import type { DeployTracker } from './tracker.js';
 
 export function notifyPhase(tracker: DeployTracker, event: NotificationEvent, message: string, reason?: string): Promise<void> {
+  if (!tracker.notifies) return Promise.resolve();
   const p = tracker.progress;
   return cluster.notify({
     event,

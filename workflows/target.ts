@@ -22,6 +22,8 @@ export interface Target {
   rcName?: string;
   /** The cluster the worker that admitted the deploy serves: its kube-system namespace UID. */
   cluster?: string;
+  /** False when the worker that admitted the deploy has no chat webhooks (its notifications would tell no one). */
+  notifies?: boolean;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function admitted(input: unknown, pinnedCluster?: string, calls: cl
     expect: { hash: checked.hash, template: checked.template },
     rcName: checked.rcName,
     ...(checked.cluster && { cluster: checked.cluster }),
+    ...(checked.notifies === false && { notifies: false }),
   };
 }
 

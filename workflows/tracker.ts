@@ -11,6 +11,8 @@ import { nextActionsFor } from '../domain/operator-table.js';
 
 export class DeployTracker {
   readonly progress: DeployProgress;
+  /** Whether phase changes are sent to the worker's chat webhooks (notifications.ts); not when it has none. */
+  notifies = true;
 
   constructor(init: Omit<DeployProgress, 'phase' | 'step' | 'totalSteps' | 'oldRcs' | 'paused' | 'nextActions' | 'actions' | 'workflowId'>) {
     this.progress = {

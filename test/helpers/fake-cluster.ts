@@ -31,6 +31,8 @@ export interface Scenario {
   nodes?: number;
   /** The cluster's identity (kube-system's UID) its admission reports; absent: deploys are not pinned. */
   cluster?: string;
+  /** The worker has no chat webhooks, and its admission says so. */
+  noWebhooks?: boolean;
 }
 
 interface FakeRc {
@@ -97,7 +99,7 @@ export class FakeCluster {
         try {
           const checked = checkDeploy(request);
           const sized = checked.spec.perNode ? checkDeploy({ ...request, nodeCount: this.scenario.nodes ?? 3 }) : checked;
-          return this.scenario.cluster ? { ...sized, cluster: this.scenario.cluster } : sized;
+          return { ...sized, ...(this.scenario.cluster && { cluster: this.scenario.cluster }), ...(this.scenario.noWebhooks && { notifies: false }) };
         } catch (err) {
           if (!(err instanceof InvalidSpecError)) throw err;
           throw ApplicationFailure.create({ type: 'InvalidSpec', message: err.message, nonRetryable: true });

@@ -149,6 +149,27 @@ describe('deploy workflow', { concurrency: SIDE_BY_SIDE }, () => {
     }
   });
 
+  test('a worker with chat webhooks is told each phase; one without has no notification in history', async () => {
+    const heard = await workflowHarness();
+    const quiet = await workflowHarness({ noWebhooks: true });
+    try {
+      const notifyActivities: number[] = [];
+      for (const h of [heard, quiet]) {
+        await waitForResult(await h.start(V1));
+        const handle = await h.start(V2);
+        assert.equal((await waitForResult(handle)).outcome, 'Succeeded');
+        const events = (await handle.fetchHistory()).events ?? [];
+        notifyActivities.push(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify').length);
+      }
+      assert.deepEqual(heard.cluster.notifications, ['started', 'succeeded', 'started', 'succeeded']);
+      assert.deepEqual(quiet.cluster.notifications, []);
+      assert.deepEqual(notifyActivities, [2, 0], 'notify activities of the rolling deploy, with and without webhooks');
+    } finally {
+      await heard.close();
+      await quiet.close();
+    }
+  });
+
   test('environment secret naming another environment: Failed, nothing written (I6)', async () => {
     const h = await workflowHarness({ secretEnvironment: 'production' });
     try {
