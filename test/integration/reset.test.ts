@@ -106,8 +106,9 @@ describe('Temporal Reset on a running rollout', () => {
     const events: HistoryEvent[] = (await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
     await waitForResult(handle);
     const points = pointsOf(events);
-    // About one workflow task per step since a step is one activity (two before), plus the start.
-    assert.ok(points.length >= 5, `${points.length} workflow tasks`);
+    // One workflow task per finished step since a step is one activity (two before), plus the start
+    // (a worker without webhooks schedules no notification, whose end was one more).
+    assert.ok(points.length >= 4, `${points.length} workflow tasks`);
     const chosen = CAMPAIGN ? points.map((p) => p.eventId) : sampleOf(points).map((p) => p.eventId);
 
     for (const eventId of chosen) {
