@@ -7,7 +7,7 @@
 // compare-and-set, so a stale picture is StalePlan, never a wrong write. The
 // heartbeat carries the live counts and which side is awaited.
 import { ApplicationFailure } from '@temporalio/common';
-import { memberSizes, runRolloutStep, type SizedMember, type StepOps, type StepSide, type StepWait } from '../domain/rollout-step.js';
+import { memberSizes, runRolloutStep, type SizedMember, type StepOps, type StepSide } from '../domain/rollout-step.js';
 import type { RolloutLimits, RolloutState } from '../domain/rollout.js';
 import type { PodCounts, PodWaitInput } from './pods.js';
 import type { PlanCheckInput } from './rc-sizes.js';
@@ -43,17 +43,14 @@ export interface RollStepInput {
    * step ended with instead of reading the RCs before every step.
    */
   checkPlan?: boolean;
-  /**
-   * Return once the old side is shrunk, without waiting for its pods to go,
-   * unless this is the last step; the result's `leftWait` names the wait, and
-   * the workflow hands it to the next step as `waitFirst` (which a worker of
-   * any version honours before it grows anything: invariant I2 holds).
-   */
-  leaveShrinkWait?: boolean;
 }
 
 /** Which of a step's waits stalled, carried in the RolloutStalled failure's details. */
-export type StalledWait = StepWait;
+export interface StalledWait {
+  side: StepSide;
+  minAvailable: number;
+  maxPods: number;
+}
 
 export interface StepSideResult {
   /** Each member's size after the step. */
@@ -64,8 +61,6 @@ export interface StepSideResult {
 export interface RollStepResult {
   to: StepSideResult;
   from: StepSideResult;
-  /** The old side's wait this step left to the next one (with `leaveShrinkWait`). */
-  leftWait?: StepWait;
 }
 
 /** The heartbeat of a step: the awaited side's pod counts, and which side that is. */
@@ -134,10 +129,9 @@ export async function rollStep(raw: RollStepInput, calls: StepCalls): Promise<Ro
     await calls.checkPlan({ namespace: input.namespace, app: input.app, target: sides.to.label, expect });
   }
   if (input.waitFirst) await ops.wait(input.waitFirst.side, input.waitFirst.minAvailable, input.waitFirst.maxPods);
-  const leftWait = await runRolloutStep(ops, input.limits, input.leaveShrinkWait === true);
-  // A side left shrinking reports no more available pods than it now asks for.
-  const result = (s: StepSideInput): StepSideResult => ({ replicas: Object.fromEntries(s.members.map((m) => [m.name, m.replicas])), available: Math.min(s.available, total(s)) });
-  return { to: result(sides.to), from: result(sides.from), ...(leftWait && { leftWait }) };
+  await runRolloutStep(ops, input.limits);
+  const result = (s: StepSideInput): StepSideResult => ({ replicas: Object.fromEntries(s.members.map((m) => [m.name, m.replicas])), available: s.available });
+  return { to: result(sides.to), from: result(sides.from) };
 }
 
 /** The shape of an untrusted step; names, namespace, sizes and the caller's lock are checked by the scale and the wait. */
@@ -162,7 +156,6 @@ function checked(raw: RollStepInput): RollStepInput {
   if (typeof input.namespace !== 'string' || typeof input.app !== 'string') throw refuse('InvalidInput', 'rollStep: namespace and app must be strings');
   if (typeof input.detectTampering !== 'boolean') throw refuse('InvalidInput', 'rollStep: detectTampering must be a boolean');
   if (input.checkPlan !== undefined && typeof input.checkPlan !== 'boolean') throw refuse('InvalidInput', 'rollStep: checkPlan must be a boolean');
-  if (input.leaveShrinkWait !== undefined && typeof input.leaveShrinkWait !== 'boolean') throw refuse('InvalidInput', 'rollStep: leaveShrinkWait must be a boolean');
   let waitFirst: StalledWait | undefined;
   if (input.waitFirst !== undefined) {
     const w = inputMapping(input.waitFirst, 'rollStep waitFirst');
@@ -183,7 +176,6 @@ function checked(raw: RollStepInput): RollStepInput {
     from: side(input.from, 'from'),
     ...(waitFirst && { waitFirst }),
     ...(input.checkPlan && { checkPlan: true }),
-    ...(input.leaveShrinkWait && { leaveShrinkWait: true }),
   };
 }
 

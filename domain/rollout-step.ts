@@ -15,12 +15,7 @@ export interface StepOps {
   wait(side: StepSide, minAvailable: number, maxPods: number): Promise<void>;
 }
 
-/**
- * With `leaveShrinkWait`, a step that is not the last returns right after it shrinks the `from`
- * side and hands back the wait it left (the next step does it first, before it grows): the old
- * pods' going overlaps the trip through Temporal between the steps. The last step still waits.
- */
-export async function runRolloutStep(ops: StepOps, limits: RolloutLimits, leaveShrinkWait = false): Promise<StepWait | undefined> {
+export async function runRolloutStep(ops: StepOps, limits: RolloutLimits): Promise<void> {
   const before = ops.state();
   const up = nextScaleUp(before, limits);
   if (up !== before.newReplicas) await ops.scale('to', up);
@@ -28,19 +23,10 @@ export async function runRolloutStep(ops: StepOps, limits: RolloutLimits, leaveS
 
   const grown = ops.state();
   const down = nextScaleDown(grown, limits);
-  if (down === grown.oldReplicas) return undefined;
-  await ops.scale('from', down);
-  const last = down === 0 && grown.newReplicas >= grown.desired;
-  if (leaveShrinkWait && !last) return { side: 'from', minAvailable: 0, maxPods: down };
-  await ops.wait('from', 0, down);
-  return undefined;
-}
-
-/** A wait a step left to the next one: until the side runs at most `maxPods` (and `minAvailable` are available). */
-export interface StepWait {
-  side: StepSide;
-  minAvailable: number;
-  maxPods: number;
+  if (down !== grown.oldReplicas) {
+    await ops.scale('from', down);
+    await ops.wait('from', 0, down);
+  }
 }
 
 export interface SizedMember {

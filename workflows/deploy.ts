@@ -39,9 +39,6 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   // A worker without chat webhooks says so at admission, and the deploy then schedules no
   // notification activities (each was three history events and a workflow task, telling no one).
   const notifyOnlyWhenHeard = stepChecksPlan && patched('notify-only-when-heard');
-  // A step ends once it has shrunk the old side; the next step waits for those pods first, so
-  // their going overlaps the trip through Temporal between the two (the last step still waits).
-  const leaveShrinkWait = notifyOnlyWhenHeard && patched('shrink-wait-overlaps-next-step');
   let rollout: Rollout | undefined;
 
   try {
@@ -60,7 +57,6 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
       rollout = prepared.rollout;
     }
     if (rollout.oneActivityPerStep && stepChecksPlan) rollout.stepChecksPlan = true;
-    if (rollout.stepChecksPlan && leaveShrinkWait) rollout.leaveShrinkWait = true;
     return await rollOut(input, target, rollout, tracker, controls, continued);
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;

@@ -18,7 +18,6 @@ export function planFromCluster(rollout: Rollout, direction: 'forward' | 'back')
     idPrefix: direction === 'forward' ? 'step' : 'rollback',
     ...(rollout.oneActivityPerStep && { oneActivityPerStep: true }),
     ...(rollout.stepChecksPlan && { stepChecksPlan: true }),
-    ...(rollout.leaveShrinkWait && { leaveShrinkWait: true }),
     async sync() {
       const rcs = new Map((await cluster.observe(namespace, name)).map((rc) => [rc.name, rc]));
       const newName = rollout.to.members[0]?.name;

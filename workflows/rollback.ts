@@ -42,8 +42,6 @@ export interface Rollout {
    * `step-checks-its-plan`; decided in a run's first workflow task).
    */
   stepChecksPlan?: boolean;
-  /** A step may leave its old side's wait to the next step (patch `shrink-wait-overlaps-next-step`; decided in a run's first workflow task). */
-  leaveShrinkWait?: boolean;
   /** How its one-off calls run (cluster.ts CallMode; absent: through the task queue). */
   calls?: cluster.CallMode;
 }

@@ -48,11 +48,6 @@ export interface PlanFromCluster {
   oneActivityPerStep?: boolean;
   /** That activity checks the sizes it is handed against the cluster: `sync` runs only when a run starts and after a stale plan. */
   stepChecksPlan?: boolean;
-  /**
-   * A step may end before its old pods have gone: the wait it leaves is the next step's first
-   * (so the pods' going overlaps the trip through Temporal; the last step still waits).
-   */
-  leaveShrinkWait?: boolean;
 }
 
 /** Re-planning that keeps finding the RCs moved is someone fighting the rollout. */
@@ -77,10 +72,6 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
   let stalePlans = 0;
   // Sizes this run has from the cluster (a plan, the last step activity's result): the next step activity checks them before it scales.
   let sizesKnown = r.sizesJustRead === true;
-  // The old side's wait the last step left to the next one. A run continued as new cannot know
-  // what its last run's last step left: its first step waits for the old side's size first.
-  let leftWait: StalledWait | undefined;
-  let settleFirst = sync?.leaveShrinkWait === true && (r.stepsDone ?? 0) > 0;
 
   for (;;) {
     if (!sync && isRolloutDone(state())) break;
@@ -100,9 +91,6 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
       if (!sync || !isStalePlan(err)) throw err;
       if (++stalePlans > MAX_STALE_PLANS) throw tamperedAfterStalePlans(err);
       sizesKnown = false;
-      // Old pods a step left going must still go: down to the size the cluster now asks for.
-      if (leftWait) settleFirst = true;
-      leftWait = undefined;
       continue;
     }
     stalePlans = 0;
@@ -142,7 +130,7 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
   async function stepAsOneActivity(current: number, sync: PlanFromCluster) {
     const up = nextScaleUp(state(), limits);
     gate.report(current, totalSteps(), { what: `${up} available pods of ${to.label}, then ${from.label} shrunk`, side: to.side });
-    let waitFirst = leftWait ?? (settleFirst ? { side: 'from' as const, minAvailable: 0, maxPods: from.replicas } : undefined);
+    let waitFirst: StalledWait | undefined;
     for (;;) {
       try {
         const done = await gate.run(() =>
@@ -158,7 +146,6 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
               from: { label: from.label, members: from.members, available: from.available },
               ...(waitFirst && { waitFirst }),
               ...(sync.stepChecksPlan && { checkPlan: true }),
-              ...(sync.leaveShrinkWait && { leaveShrinkWait: true }),
             },
             `step ${current}: ${to.label} up to ${up}, then ${from.label} down`,
             `${sync.idPrefix}-${current}`,
@@ -166,8 +153,6 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
         );
         to.takeStep(done.to);
         from.takeStep(done.from);
-        leftWait = done.leftWait;
-        settleFirst = false;
         return;
       } catch (err) {
         const stall = stallOf(err);

@@ -12,10 +12,10 @@ import type { PodWaitInput } from '../../activities/pods.js';
 import type { PlanCheckInput } from '../../activities/rc-sizes.js';
 
 /** Runs one step on plain numbers, recording every call. */
-async function stepOf(start: RolloutState, limits = { maxSurge: 1, maxUnavailable: 0 }, leaveShrinkWait = false) {
+async function stepOf(start: RolloutState, limits = { maxSurge: 1, maxUnavailable: 0 }) {
   const s = { ...start };
   const calls: string[] = [];
-  const left = await runRolloutStep(
+  await runRolloutStep(
     {
       state: () => ({ ...s }),
       async scale(side: StepSide, total: number) {
@@ -30,9 +30,8 @@ async function stepOf(start: RolloutState, limits = { maxSurge: 1, maxUnavailabl
       },
     },
     limits,
-    leaveShrinkWait,
   );
-  return { calls, after: s, left };
+  return { calls, after: s };
 }
 
 describe('rollout step', () => {
@@ -46,18 +45,6 @@ describe('rollout step', () => {
     const { calls } = await stepOf({ desired: 3, oldReplicas: 3, newReplicas: 1, oldAvailable: 3, newAvailable: 0 });
     // No room to grow (3 old + 1 new = desired + surge): the step waits for the pod it has, then shrinks.
     assert.deepEqual(calls, ['wait to 1..1', 'scale from 2', 'wait from 0..2']);
-  });
-
-  test('leaving the shrink wait: a step that is not the last hands its old-side wait on instead of waiting', async () => {
-    const { calls, left } = await stepOf({ desired: 3, oldReplicas: 3, newReplicas: 0, oldAvailable: 3, newAvailable: 0 }, undefined, true);
-    assert.deepEqual(calls, ['scale to 1', 'wait to 1..1', 'scale from 2']);
-    assert.deepEqual(left, { side: 'from', minAvailable: 0, maxPods: 2 });
-  });
-
-  test('leaving the shrink wait: the last step still waits for the old pods to go', async () => {
-    const { calls, left } = await stepOf({ desired: 3, oldReplicas: 1, newReplicas: 2, oldAvailable: 1, newAvailable: 2 }, undefined, true);
-    assert.deepEqual(calls, ['scale to 3', 'wait to 3..3', 'scale from 0', 'wait from 0..0']);
-    assert.equal(left, undefined);
   });
 
   test('nothing to do on the new side and nothing to shrink: no call', async () => {
