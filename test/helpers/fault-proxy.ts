@@ -9,7 +9,8 @@
 //             (the worst case for idempotence: the write happened, the caller thinks not)
 //   slow      forwarded after a delay
 // Watches stream through untouched, except that their start may fail or be slow
-// at `watchRate`. Kinds are taken in turn, so every kind shows up in a short run.
+// at `watchRate`. Kinds are taken in turn (requests and watches each their own
+// turn), so five faulted requests show every kind.
 //
 // A breakpoint holds one chosen request instead (the n-th scale of an RC, say):
 // `before` it reaches the apiserver, or `after` the apiserver applied it, with
@@ -74,7 +75,8 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 
 export class FaultProxy {
   readonly stats: FaultStats = { requests: 0, watches: 0, partitioned: 0, injected: { conflict: 0, throttle: 0, error: 0, lost: 0, slow: 0 }, log: [] };
   private random: () => number;
-  private turn = 0;
+  /** Whose turn it is among the request kinds and among the watch kinds (watches cannot lose an answer). */
+  private turns = { request: 0, watch: 0 };
   private readonly agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
   private armed: Armed | undefined;
   private readonly held = new Set<http.ServerResponse>();
@@ -109,7 +111,10 @@ export class FaultProxy {
   /** Changes the plan from now on (e.g. faults only once the worker has started). */
   setPlan(plan: Partial<FaultPlan>): void {
     this.plan = { ...this.plan, ...plan };
-    if (plan.seed !== undefined) this.random = seededRandom(plan.seed);
+    if (plan.seed !== undefined) {
+      this.random = seededRandom(plan.seed);
+      this.turns = { request: 0, watch: 0 };
+    }
   }
 
   /** A kubeconfig that reaches the apiserver through this proxy with `token`. */
@@ -234,7 +239,7 @@ export class FaultProxy {
     if (rate <= 0 || this.random() >= rate) return undefined;
     const kinds = watch ? this.plan.kinds.filter((k) => k !== 'lost') : this.plan.kinds;
     if (kinds.length === 0) return undefined;
-    return kinds[this.turn++ % kinds.length];
+    return kinds[this.turns[watch ? 'watch' : 'request']++ % kinds.length];
   }
 
   /**
