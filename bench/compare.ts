@@ -4,6 +4,7 @@ import type { ConcurrencySample } from './measure-concurrency.js';
 import type { RolloutSample } from './measure-rollout.js';
 import type { Results } from './results.js';
 import { spread } from './stats.js';
+import { activityCount } from './history.js';
 
 const fx = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 const sum = (o: Record<string, number> | undefined) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
@@ -56,7 +57,7 @@ export function compareRuns(runs: { label: string; results: Results }[]): string
   header('deployflow history events per rollout (median)');
   rows((rs) => fx(med(df(rs).map((r) => r.history?.events ?? Number.NaN)), 0));
   header('deployflow per step: history events; workflow tasks; activities through the server + local ones (medians)');
-  const activities = (r: RolloutSample, local: boolean) => Object.entries(r.history?.activities ?? {}).reduce((n, [k, v]) => n + (k.endsWith(' (local)') === local ? v : 0), 0);
+  const activities = (r: RolloutSample, local: boolean) => (r.history ? activityCount(r.history, local) : Number.NaN);
   rows((rs) => `${perStep(rs, (r) => r.history?.events ?? Number.NaN)}; ${perStep(rs, (r) => r.history?.workflowTasks ?? Number.NaN)}; ${perStep(rs, (r) => activities(r, false))} + ${perStep(rs, (r) => activities(r, true))}`);
   header('CPU seconds per rollout: deployflow worker / Temporal / controller manager / apiserver; the Deployment\'s controller manager / apiserver (medians)');
   rows((rs) => `${cpuOf(df(rs), 'worker')} / ${cpuOf(df(rs), 'temporal')} / ${cpuOf(df(rs), 'kube-controller-manager')} / ${cpuOf(df(rs), 'apiserver')}; ${cpuOf(dep(rs), 'kube-controller-manager')} / ${cpuOf(dep(rs), 'apiserver')}`);

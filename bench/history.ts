@@ -90,6 +90,11 @@ export async function profileHistory(client: Client, workflowId: string, runId: 
   return profile;
 }
 
+/** How many activities of a profile ran through the server (`local` false) or inside a workflow task (`local` true). */
+export function activityCount(profile: HistoryProfile, local: boolean): number {
+  return Object.entries(profile.activities).reduce((n, [type, count]) => n + (type.endsWith(' (local)') === local ? count : 0), 0);
+}
+
 /** A local activity's marker (Temporal core records `core_local_activity` with JSON details). */
 function localActivity(e: HistoryEvent): LocalActivityMarker | undefined {
   const m = e.markerRecordedEventAttributes;

@@ -9,6 +9,7 @@ import type { RolloutSample } from './measure-rollout.js';
 import type { Results } from './results.js';
 import { describeGrowth, growthExponent, spread, type Spread } from './stats.js';
 import { planRollout, resolveLimits } from '../domain/rollout.js';
+import { activityCount } from './history.js';
 
 const s1 = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 const fx = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
@@ -129,11 +130,8 @@ function rolloutTables(rollouts: RolloutSample[], settings: Settings): string[] 
     const hs = c.df.map((r) => r.history).filter((h) => h !== undefined);
     if (!hs.length) continue;
     const med = (f: (h: NonNullable<RolloutSample['history']>) => number) => spread(hs.map(f)).median;
-    const isLocal = (k: string) => k.endsWith('(local)');
-    const count = (h: NonNullable<RolloutSample['history']>, local: boolean) =>
-      Object.entries(h.activities).reduce((n, [k, v]) => n + (isLocal(k) === local ? v : 0), 0);
-    const acts = med((h) => count(h, false));
-    const locals = med((h) => count(h, true));
+    const acts = med((h) => activityCount(h, false));
+    const locals = med((h) => activityCount(h, true));
     const steps = c.df[0]?.steps ?? 1;
     out.push(
       `| ${c.replicas} | ${c.surge} | ${fx(med((h) => h.events), 0)} | ${fx(acts, 0)} + ${fx(locals, 0)} local | ${fx(acts / steps, 1)} + ${fx(locals / steps, 1)} | ${s1(med((h) => h.waitMs))} | ${s1(med((h) => h.betweenMs))} | ${fx(med((h) => h.betweenMs) / steps, 0)} | ${fx(med((h) => h.meanScheduleToStartMs), 1)} |`,
