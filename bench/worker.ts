@@ -23,7 +23,7 @@ export async function startWorkerProcess(opts: {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   fs.writeFileSync(opts.logFile, '');
   const out = fs.openSync(opts.logFile, 'a');
-  const args = [path.join(repoRoot, 'bin', 'deployctl.js'), 'worker', '--env', opts.environment, ...opts.namespaces.flatMap((n) => ['--namespace', n])];
+  const args = [...(process.env.BENCH_WORKER_EXEC_ARGV ?? '').split(' ').filter(Boolean), path.join(repoRoot, 'bin', 'deployctl.js'), 'worker', '--env', opts.environment, ...opts.namespaces.flatMap((n) => ['--namespace', n])];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', out, out],
     env: {
@@ -32,7 +32,8 @@ export async function startWorkerProcess(opts: {
       TEMPORAL_ADDRESS: opts.temporalAddress,
       TEMPORAL_NAMESPACE: opts.temporal?.namespace ?? 'default',
       ...(opts.temporal && { TEMPORAL_API_KEY: opts.temporal.apiKey, TEMPORAL_TLS: 'false' }),
-      // The image's memory settings; e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone.
+      // The image's memory settings; e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone,
+      // and BENCH_WORKER_EXEC_ARGV="--trace-gc" passes V8 flags that NODE_OPTIONS refuses.
       ...imageMemorySettings(),
       ...(process.env.BENCH_WORKER_NODE_OPTIONS !== undefined && { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
     },
@@ -55,15 +56,12 @@ export async function startWorkerProcess(opts: {
   };
 }
 
-/** The heap and allocator settings the deployflow image runs its worker with (Dockerfile). */
-function imageMemorySettings(): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
+/** The heap and allocator settings the deployflow image runs its worker with (Dockerfile: NODE_OPTIONS and every MALLOC_ tunable). */
+function imageMemorySettings(): Record<string, string> {
   const dockerfile = fs.readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
-  const env = (name: string) => {
-    const value = new RegExp(`^ENV ${name}="?([^"\n]+)"?$`, 'm').exec(dockerfile)?.[1];
-    if (!value) throw new Error(`the Dockerfile sets no ${name}`);
-    return value;
-  };
-  return { NODE_OPTIONS: env('NODE_OPTIONS'), MALLOC_ARENA_MAX: env('MALLOC_ARENA_MAX') };
+  const settings = Object.fromEntries([...dockerfile.matchAll(/^ENV (NODE_OPTIONS|MALLOC_[A-Z_]+)="?([^"\n]+)"?$/gm)].map((m) => [m[1], m[2]]));
+  for (const name of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX']) if (!settings[name]) throw new Error(`the Dockerfile sets no ${name}`);
+  return settings;
 }
 
 async function waitForLine(file: string, text: string, timeoutMs: number, child: ChildProcess): Promise<void> {

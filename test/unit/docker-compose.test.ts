@@ -289,11 +289,13 @@ describe('Dockerfile (the deployflow image)', () => {
     assert.ok(build < instructions.indexOf('USER node'), 'before USER node');
   });
 
-  test("caps the worker's heap and young generation (the worker sizes its workflow cache from it) and glibc's arenas", () => {
+  test("caps the worker's heap and young generation (the worker sizes its workflow cache from it) and glibc's arenas and thresholds", () => {
     const options = /^ENV NODE_OPTIONS="([^"]+)"$/m.exec(dockerfile)?.[1] ?? '';
     assert.match(options, /--max-old-space-size=\d+/);
     assert.match(options, /--max-semi-space-size=\d+/);
     assert.match(dockerfile, /^ENV MALLOC_ARENA_MAX=\d+$/m);
+    assert.match(dockerfile, /^ENV MALLOC_TRIM_THRESHOLD_=\d+$/m);
+    assert.match(dockerfile, /^ENV MALLOC_MMAP_THRESHOLD_=\d+$/m);
   });
 
   test('.dockerignore keeps dependencies, the local stack and credentials out of the context', () => {
