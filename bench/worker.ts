@@ -32,8 +32,8 @@ export async function startWorkerProcess(opts: {
       TEMPORAL_ADDRESS: opts.temporalAddress,
       TEMPORAL_NAMESPACE: opts.temporal?.namespace ?? 'default',
       ...(opts.temporal && { TEMPORAL_API_KEY: opts.temporal.apiKey, TEMPORAL_TLS: 'false' }),
-      // The image's memory settings; e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone,
-      // and BENCH_WORKER_EXEC_ARGV="--trace-gc" passes V8 flags that NODE_OPTIONS refuses.
+      // The image's memory settings, or BENCH_WORKER_NODE_OPTIONS instead of its NODE_OPTIONS. Flags that NODE_OPTIONS
+      // refuses go in BENCH_WORKER_EXEC_ARGV: "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker alone.
       ...imageMemorySettings(),
       ...(process.env.BENCH_WORKER_NODE_OPTIONS !== undefined && { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
     },
