@@ -23,7 +23,8 @@ export async function startWorkerProcess(opts: {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   fs.writeFileSync(opts.logFile, '');
   const out = fs.openSync(opts.logFile, 'a');
-  const args = [...(process.env.BENCH_WORKER_EXEC_ARGV ?? '').split(' ').filter(Boolean), path.join(repoRoot, 'bin', 'deployctl.js'), 'worker', '--env', opts.environment, ...opts.namespaces.flatMap((n) => ['--namespace', n])];
+  const nodeFlags = (process.env.BENCH_WORKER_EXEC_ARGV ?? '').split(' ').filter(Boolean);
+  const args = [...nodeFlags, path.join(repoRoot, 'bin', 'deployctl.js'), 'worker', '--env', opts.environment, ...opts.namespaces.flatMap((n) => ['--namespace', n])];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', out, out],
     env: {
