@@ -28,24 +28,29 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   const tracker = new DeployTracker(initialProgress(input));
   const controls = new OperatorControls(tracker);
   const continued = readContinuation(input);
+  // Today's deploys record one patch marker, which stands for every patch before it: each marker
+  // costs two history events (the SDK upserts TemporalChangeVersion with it) and a visibility
+  // write. Deploys started before it ask the patches one by one, as they recorded them.
+  const quietStart = patched('quiet-start');
+  tracker.skipUnchangedUpserts = quietStart;
   tracker.setPhase(continued && continued !== 'malformed' ? 'RollingOut' : 'Validating');
   // Decided in the first workflow task, before any call, for the whole deploy: its one-off calls
   // run locally and each rollout step is one activity. It implies every patch before it: a patch
   // marker right after a local activity's result can land in another workflow task on replay than
   // it did live, so a deploy with local calls asks any later patch here too, before its first call.
-  const calls: cluster.CallMode = patched('local-calls-and-step-activity') ? 'local' : 'task-queue';
+  const calls: cluster.CallMode = quietStart || patched('local-calls-and-step-activity') ? 'local' : 'task-queue';
   // Each step activity checks its own plan: the RCs are read when a run starts, not before every step.
-  const stepChecksPlan = calls === 'local' && patched('step-checks-its-plan');
+  const stepChecksPlan = quietStart || (calls === 'local' && patched('step-checks-its-plan'));
   // A worker without chat webhooks says so at admission, and the deploy then schedules no
   // notification activities (each was three history events and a workflow task, telling no one).
-  const notifyOnlyWhenHeard = stepChecksPlan && patched('notify-only-when-heard');
+  const notifyOnlyWhenHeard = quietStart || (stepChecksPlan && patched('notify-only-when-heard'));
   let rollout: Rollout | undefined;
 
   try {
     if (continued === 'malformed') throw invalidContinuation();
     // The worker's admission activity applies its own policy and returns the one
     // checked value; deploys started before it existed keep their own checks.
-    const target = continued ? await admitted(input, continued.cluster, calls) : patched('admission') ? await admitted(input, undefined, calls) : await legacyTarget(input);
+    const target = continued ? await admitted(input, continued.cluster, calls) : quietStart || patched('admission') ? await admitted(input, undefined, calls) : await legacyTarget(input);
     if (notifyOnlyWhenHeard && target.notifies === false) tracker.notifies = false;
     if (continued) {
       describeTarget(tracker, target);

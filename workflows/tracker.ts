@@ -1,6 +1,7 @@
 // Where a deploy stands, kept in one object and published three ways: the
 // `progress` query, the DeployPhase search attribute (upserted on every phase
 // change), and the current-details Markdown the Temporal UI shows.
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Phase } from '../domain/phases.js';
 import { progressQuery, searchAttributeKeys, type DeployProgress, type OperatorAction, type RcProgress } from './messages.js';
@@ -13,6 +14,12 @@ export class DeployTracker {
   readonly progress: DeployProgress;
   /** Whether phase changes are sent to the worker's chat webhooks (notifications.ts); not when it has none. */
   notifies = true;
+  /**
+   * Leave out the search attributes that already hold the value (the start set
+   * them, or an earlier upsert did): each upsert is a history event and a
+   * visibility write. Deploys started before keep every upsert (patch `quiet-start`).
+   */
+  skipUnchangedUpserts = false;
 
   constructor(init: Omit<DeployProgress, 'phase' | 'step' | 'totalSteps' | 'oldRcs' | 'paused' | 'nextActions' | 'actions' | 'workflowId'>) {
     this.progress = {
@@ -36,18 +43,24 @@ export class DeployTracker {
   setPhase(phase: Phase): void {
     const changed = phase !== this.progress.phase;
     this.progress.phase = phase;
-    if (changed || phase === 'Validating') upsertSearchAttributes([{ key: searchAttributeKeys.phase, value: phase }]);
+    if (changed || phase === 'Validating') this.upsert([{ key: searchAttributeKeys.phase, value: phase }]);
     this.publish();
   }
 
   /** Identity of the deploy once known (with --to-revision it is only known after reading the kept RC). */
   identify(app: string, namespace: string, image: string): void {
     Object.assign(this.progress, { app, namespace, image });
-    upsertSearchAttributes([
+    this.upsert([
       { key: searchAttributeKeys.app, value: app },
       { key: searchAttributeKeys.image, value: image },
     ]);
     this.publish();
+  }
+
+  private upsert(pairs: SearchAttributeUpdatePair[]): void {
+    const held = workflowInfo().typedSearchAttributes;
+    const fresh = this.skipUnchangedUpserts ? pairs.filter((p) => held.get(p.key) !== p.value) : pairs;
+    if (fresh.length > 0) upsertSearchAttributes(fresh);
   }
 
   /** `side`: set when the wait is on pods of one side of the rollout. */
