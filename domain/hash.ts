@@ -27,18 +27,27 @@ function isOmitted(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
-const FNV64_OFFSET = 0xcbf29ce484222325n;
-const FNV64_PRIME = 0x100000001b3n;
-const MASK64 = 0xffffffffffffffffn;
+// The 64-bit state as two 32-bit halves: a BigInt per byte made hashing a pod
+// template the largest cost of rendering one (issue 19). FNV-1a's prime is
+// 2^40 + 0x1b3, so h * prime = h * 0x1b3 + (h << 40), and every partial product
+// stays below 2^53, exact in a double.
+const FNV64_OFFSET_HI = 0xcbf29ce4;
+const FNV64_OFFSET_LO = 0x84222325;
+const FNV64_PRIME_LO = 0x1b3;
+const TWO_32 = 0x1_0000_0000;
 
 /** FNV-1a 64-bit over the UTF-8 bytes of `text`. */
 export function fnv1a64(text: string): bigint {
-  let h = FNV64_OFFSET;
-  for (const byte of utf8(text)) {
-    h ^= BigInt(byte);
-    h = (h * FNV64_PRIME) & MASK64;
+  const bytes = utf8(text);
+  let hi = FNV64_OFFSET_HI;
+  let lo = FNV64_OFFSET_LO;
+  for (let i = 0; i < bytes.length; i++) {
+    lo = (lo ^ bytes[i]!) >>> 0;
+    const low = lo * FNV64_PRIME_LO;
+    hi = (hi * FNV64_PRIME_LO + Math.floor(low / TWO_32) + ((lo << 8) >>> 0)) >>> 0;
+    lo = low >>> 0;
   }
-  return h;
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** 8 lowercase hex chars: short enough for `<name>-<hash>` to fit a 63-char name. */
@@ -50,11 +59,13 @@ export function templateHash(template: unknown): string {
 }
 
 // TextEncoder exists in Node and in the workflow sandbox, but encoding by hand keeps
-// domain/ free of any global it might not find in some other bundler's runtime.
+// domain/ free of any global it might not find in some other bundler's runtime. A lone
+// surrogate is encoded as its own code point (as a for-of over the string reads it).
 function utf8(text: string): number[] {
   const out: number[] = [];
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.codePointAt(i) ?? 0;
+    if (cp > 0xffff) i++;
     if (cp < 0x80) out.push(cp);
     else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
     else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));

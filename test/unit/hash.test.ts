@@ -42,6 +42,22 @@ describe('fnv1a64', () => {
     };
     for (const s of ['é', '日本語', '🚀 rocket', 'mixed ascii ü ß €', '\u0000']) assert.equal(fnv1a64(s), reference(s), s);
   });
+
+  // The hash was first computed with a BigInt per byte over a for-of of the string: RCs named
+  // then must keep their names, lone surrogates (which a Buffer would replace) and long text included.
+  test('hashes as the first, BigInt-per-byte implementation did', () => {
+    const first = (s: string) => {
+      let h = 0xcbf29ce484222325n;
+      for (const ch of s) {
+        const cp = ch.codePointAt(0) ?? 0;
+        const bytes = cp < 0x80 ? [cp] : cp < 0x800 ? [0xc0 | (cp >> 6), 0x80 | (cp & 0x3f)] : cp < 0x10000 ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)] : [0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
+        for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+      }
+      return h;
+    };
+    const long = Array.from({ length: 500 }, (_, i) => String.fromCodePoint((i * 7919) % 0x10ffff)).join('');
+    for (const s of ['\ud800', 'a\udc00b', '\udbff\udfff', '\uffff', long, JSON.stringify(sampleRaw())]) assert.equal(fnv1a64(s), first(s), JSON.stringify(s).slice(0, 40));
+  });
 });
 
 describe('templateHash', () => {
