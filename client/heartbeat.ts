@@ -1,8 +1,9 @@
 // Live pod counts of a running deploy. The waitForPods activity (and the
-// rollStep activity, a whole step in one, which adds the side it awaits)
-// heartbeats what it sees on every pod change; describe() hands back the latest
-// heartbeat, so the CLI shows the cluster's counts between the workflow's
-// own (coarser) progress updates without any cluster credentials.
+// rollStep activity, a whole step in one, which adds the side it awaits, from
+// the step's first second on) heartbeats what it sees on every pod change, at
+// most once a second; describe() hands back the latest heartbeat, so the CLI
+// shows the cluster's counts between the workflow's own (coarser) progress
+// updates without any cluster credentials.
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 
 import type { PodCounts } from '../domain/pods.js';
