@@ -43,6 +43,12 @@ export interface RollStepInput {
    * step ended with instead of reading the RCs before every step.
    */
   checkPlan?: boolean;
+  /**
+   * Shrink the old side as soon as enough new pods are available for it,
+   * instead of after all of the step's new pods (domain/rollout-step.ts):
+   * steps of deploys started before wait for the whole batch.
+   */
+  replaceAsReady?: boolean;
 }
 
 /** Which of a step's waits stalled, carried in the RolloutStalled failure's details. */
@@ -129,7 +135,7 @@ export async function rollStep(raw: RollStepInput, calls: StepCalls): Promise<Ro
     await calls.checkPlan({ namespace: input.namespace, app: input.app, target: sides.to.label, expect });
   }
   if (input.waitFirst) await ops.wait(input.waitFirst.side, input.waitFirst.minAvailable, input.waitFirst.maxPods);
-  await runRolloutStep(ops, input.limits);
+  await runRolloutStep(ops, input.limits, { replaceAsReady: input.replaceAsReady === true });
   const result = (s: StepSideInput): StepSideResult => ({ replicas: Object.fromEntries(s.members.map((m) => [m.name, m.replicas])), available: s.available });
   return { to: result(sides.to), from: result(sides.from) };
 }
@@ -155,7 +161,9 @@ function checked(raw: RollStepInput): RollStepInput {
   };
   if (typeof input.namespace !== 'string' || typeof input.app !== 'string') throw refuse('InvalidInput', 'rollStep: namespace and app must be strings');
   if (typeof input.detectTampering !== 'boolean') throw refuse('InvalidInput', 'rollStep: detectTampering must be a boolean');
-  if (input.checkPlan !== undefined && typeof input.checkPlan !== 'boolean') throw refuse('InvalidInput', 'rollStep: checkPlan must be a boolean');
+  for (const flag of ['checkPlan', 'replaceAsReady'] as const) {
+    if (input[flag] !== undefined && typeof input[flag] !== 'boolean') throw refuse('InvalidInput', `rollStep: ${flag} must be a boolean`);
+  }
   let waitFirst: StalledWait | undefined;
   if (input.waitFirst !== undefined) {
     const w = inputMapping(input.waitFirst, 'rollStep waitFirst');
@@ -175,7 +183,8 @@ function checked(raw: RollStepInput): RollStepInput {
     to: side(input.to, 'to'),
     from: side(input.from, 'from'),
     ...(waitFirst && { waitFirst }),
-    ...(input.checkPlan && { checkPlan: true }),
+    ...(input.checkPlan === true && { checkPlan: true }),
+    ...(input.replaceAsReady === true && { replaceAsReady: true }),
   };
 }
 

@@ -1,7 +1,7 @@
 // Before/after: the same figures from several runs side by side (the runs'
 // labels in order), e.g. `npm run bench -- --compare before,after,full`.
 import type { ConcurrencySample } from './measure-concurrency.js';
-import type { RolloutSample } from './measure-rollout.js';
+import { stepsTaken, type RolloutSample } from './measure-rollout.js';
 import type { Results } from './results.js';
 import { spread } from './stats.js';
 import { activityCount } from './history.js';
@@ -41,7 +41,7 @@ export function compareRuns(runs: { label: string; results: Results }[]): string
     const [a, b] = [med(df(rs).flatMap(f)), med(dep(rs).flatMap(f))];
     return Number.isFinite(a) && Number.isFinite(b) ? `${fx(a, d)} / ${fx(b, d)} (${fx(a / b)}×)` : '–';
   };
-  const perStep = (rs: RolloutSample[], f: (r: RolloutSample) => number) => fx(med(df(rs).map((r) => f(r) / r.steps)), 1);
+  const perStep = (rs: RolloutSample[], f: (r: RolloutSample) => number) => fx(med(df(rs).map((r) => f(r) / stepsTaken(r))), 1);
   const cpu = (r: RolloutSample, p: string) => r.cpu[p]?.cpuSeconds ?? Number.NaN;
   const cpuOf = (rs: RolloutSample[], p: string) => fx(med(rs.map((r) => cpu(r, p))), 2);
   header('Rollout wall time, deployflow ÷ Deployment (median [min–max] of paired repeats)');

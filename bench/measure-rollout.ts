@@ -24,6 +24,7 @@ export interface RolloutSample {
   wallMs: number;
   /** Trigger → the system said done (workflow result / Deployment status). */
   reportedMs: number;
+  /** Steps of the plan, in whole batches (what the floors count). */
   steps: number;
   /** Sum of the minimum readiness waits the steps cannot avoid. */
   floorMs: number;
@@ -100,4 +101,13 @@ export async function measureRollout(ctx: RolloutContext, system: System, replic
     minReady: observation.minReady,
     history,
   };
+}
+
+/**
+ * The steps deployflow's rollout took (its step activities in history): more
+ * than the plan's when a step replaces old pods as new ones turn ready. The
+ * plan's for the Deployment, and for histories whose steps were two waits.
+ */
+export function stepsTaken(r: RolloutSample): number {
+  return r.history?.activities.rollStep ?? r.steps;
 }

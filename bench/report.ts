@@ -5,7 +5,7 @@ import path from 'node:path';
 import { repoRoot } from '../stack/layout.js';
 import { wallTimeChart, type Panel } from './chart.js';
 import type { ConcurrencySample } from './measure-concurrency.js';
-import type { RolloutSample } from './measure-rollout.js';
+import { stepsTaken, type RolloutSample } from './measure-rollout.js';
 import type { Results } from './results.js';
 import { describeGrowth, growthExponent, spread, type Spread } from './stats.js';
 import { planRollout, resolveLimits } from '../domain/rollout.js';
@@ -56,8 +56,9 @@ type Settings = Results['environment']['settings'];
 /**
  * The fastest a stepwise rollout can be on average: each step waits for the slowest of its k
  * new pods, whose readiness delays are uniform over [delay, delay + jitter] (expected slowest:
- * delay + jitter·k/(k+1)). The Deployment controller is not stepwise: it replaces an old pod as
- * each new one turns Ready, so with a surge above 1 it can finish below this.
+ * delay + jitter·k/(k+1)). Neither the Deployment controller nor deployflow's steps wait for
+ * that (both replace an old pod as soon as a new one can stand in for it), so with a surge
+ * above 1 both can finish below this.
  */
 export function stepwiseFloorMs(replicas: number, surge: string | number, s: Settings): number {
   let grown = 0;
@@ -74,12 +75,12 @@ function rolloutTables(rollouts: RolloutSample[], settings: Settings): string[] 
   const out: string[] = [];
   const cs = cells(rollouts);
   out.push('### Rollout wall time', '');
-  out.push('Seconds from the trigger (Deployment update / workflow start) until every live pod runs the new template and all `replicas` are Ready, as seen by a pod watch. Median [min–max]; the ratio is deployflow ÷ Deployment per repeat (the two ran back to back). The floor is steps × the minimum readiness delay (+ minReadySeconds): no system can be faster. The stepwise floor is what a stepwise rollout takes on average when every step waits for its slowest new pod and nothing else costs time (the Deployment controller, which is not stepwise, can beat it at a surge above 1).', '');
-  out.push('| replicas | surge | n | Deployment (s) | deployflow (s) | ratio | floor (s) | stepwise floor (s) | steps | deployflow until its result (s) |');
+  out.push('Seconds from the trigger (Deployment update / workflow start) until every live pod runs the new template and all `replicas` are Ready, as seen by a pod watch. Median [min–max]; the ratio is deployflow ÷ Deployment per repeat (the two ran back to back). The floor is the steps of the plan (whole batches of new pods) × the minimum readiness delay (+ minReadySeconds): no system can be faster. The stepwise floor is what a rollout takes on average when every step waits for the slowest pod of its batch and nothing else costs time; neither the Deployment controller nor the steps of deployflow, which replace an old pod as soon as a new one can stand in for it, wait for that, so both can beat it at a surge above 1. Those steps are then smaller and more than the plan has.', '');
+  out.push('| replicas | surge | n | Deployment (s) | deployflow (s) | ratio | floor (s) | stepwise floor (s) | steps planned / taken by deployflow | deployflow until its result (s) |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of cs) {
     out.push(
-      `| ${c.replicas} | ${c.surge} | ${Math.min(c.dep.length, c.df.length)} | ${sec(spread(c.dep.map((r) => r.wallMs)))} | ${sec(spread(c.df.map((r) => r.wallMs)))} | ${ratio(paired(c, (r) => r.wallMs))} | ${s1(c.df[0]?.floorMs ?? c.dep[0]?.floorMs ?? 0)} | ${s1(stepwiseFloorMs(c.replicas, (c.df[0] ?? c.dep[0])?.surge ?? c.surge, settings))} | ${c.df[0]?.steps ?? c.dep[0]?.steps ?? ''} | ${sec(spread(c.df.map((r) => r.reportedMs)))} |`,
+      `| ${c.replicas} | ${c.surge} | ${Math.min(c.dep.length, c.df.length)} | ${sec(spread(c.dep.map((r) => r.wallMs)))} | ${sec(spread(c.df.map((r) => r.wallMs)))} | ${ratio(paired(c, (r) => r.wallMs))} | ${s1(c.df[0]?.floorMs ?? c.dep[0]?.floorMs ?? 0)} | ${s1(stepwiseFloorMs(c.replicas, (c.df[0] ?? c.dep[0])?.surge ?? c.surge, settings))} | ${c.df[0]?.steps ?? c.dep[0]?.steps ?? ''} / ${c.df.length ? fx(spread(c.df.map(stepsTaken)).median, 0) : '–'} | ${sec(spread(c.df.map((r) => r.reportedMs)))} |`,
     );
   }
   out.push('', '### Reaction latency', '');
@@ -132,7 +133,7 @@ function rolloutTables(rollouts: RolloutSample[], settings: Settings): string[] 
     const med = (f: (h: NonNullable<RolloutSample['history']>) => number) => spread(hs.map(f)).median;
     const acts = med((h) => activityCount(h, false));
     const locals = med((h) => activityCount(h, true));
-    const steps = c.df[0]?.steps ?? 1;
+    const steps = med((h) => h.activities.rollStep ?? c.df[0]?.steps ?? 1);
     out.push(
       `| ${c.replicas} | ${c.surge} | ${fx(med((h) => h.events), 0)} | ${fx(acts, 0)} + ${fx(locals, 0)} local | ${fx(acts / steps, 1)} + ${fx(locals / steps, 1)} | ${s1(med((h) => h.waitMs))} | ${s1(med((h) => h.betweenMs))} | ${fx(med((h) => h.betweenMs) / steps, 0)} | ${fx(med((h) => h.meanScheduleToStartMs), 1)} |`,
     );

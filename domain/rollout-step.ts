@@ -3,7 +3,14 @@
 // step activity (the whole step in one call, issue 19). Grow the `to` side by
 // what surge allows and wait for its pods; then shrink the `from` side by what
 // availability allows and wait. Pure: the scales and waits are handed in.
-import { nextScaleDown, nextScaleUp, type RolloutLimits, type RolloutState } from './rollout.js';
+//
+// The workflow's own steps wait for all of the step's new pods. The step
+// activity may instead wait only until enough are available to shrink the old
+// side (`replaceAsReady`): an old pod goes as soon as a new one can stand in
+// for it, as kubectl and the Deployment controller do, instead of after the
+// slowest pod of the batch. Its steps are smaller and more; the same limits
+// bind every scale.
+import { availableToShrink, nextScaleDown, nextScaleUp, type RolloutLimits, type RolloutState } from './rollout.js';
 
 export type StepSide = 'to' | 'from';
 
@@ -15,11 +22,17 @@ export interface StepOps {
   wait(side: StepSide, minAvailable: number, maxPods: number): Promise<void>;
 }
 
-export async function runRolloutStep(ops: StepOps, limits: RolloutLimits): Promise<void> {
+export interface StepShape {
+  /** Shrink the old side once enough new pods are available for it, not after all of them. */
+  replaceAsReady?: boolean;
+}
+
+export async function runRolloutStep(ops: StepOps, limits: RolloutLimits, shape: StepShape = {}): Promise<void> {
   const before = ops.state();
   const up = nextScaleUp(before, limits);
   if (up !== before.newReplicas) await ops.scale('to', up);
-  if (up !== before.newReplicas || before.newAvailable < up) await ops.wait('to', up, up);
+  const needed = shape.replaceAsReady ? availableToShrink(ops.state(), limits) : up;
+  if (up !== before.newReplicas || before.newAvailable < needed) await ops.wait('to', needed, up);
 
   const grown = ops.state();
   const down = nextScaleDown(grown, limits);

@@ -74,6 +74,19 @@ export function nextScaleDown(s: RolloutState, limits: RolloutLimits): number {
   return decrement <= 0 ? s.oldReplicas : Math.max(0, s.oldReplicas - decrement);
 }
 
+/**
+ * The fewest available new pods that let the old side shrink by at least one
+ * (what a step that replaces as pods turn ready waits for, issue 19): kubectl
+ * scales down as soon as availability allows, not after the whole batch. With
+ * nothing left to shrink, or no count that allows it, all the new pods.
+ */
+export function availableToShrink(s: RolloutState, limits: RolloutLimits): number {
+  if (s.oldReplicas > 0) {
+    for (let n = 0; n < s.newReplicas; n++) if (nextScaleDown({ ...s, newAvailable: n }, limits) < s.oldReplicas) return n;
+  }
+  return s.newReplicas;
+}
+
 export function isRolloutDone(s: RolloutState): boolean {
   return s.newReplicas === s.desired && s.oldReplicas === 0 && s.newAvailable >= s.desired;
 }

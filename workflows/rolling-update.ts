@@ -1,9 +1,9 @@
 // The stepwise rolling update: grow the `to` side by what surge allows, wait
-// until its pods are available, shrink the `from` side by what availability
+// until enough of its pods are available, shrink the `from` side by what availability
 // allows, repeat. A rollback is the same loop with the sides swapped, so both
 // directions keep invariants I1 and I2.
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { countSteps, isRolloutDone, nextScaleUp, type RolloutLimits, type RolloutState } from '../domain/rollout.js';
+import { availableToShrink, countSteps, isRolloutDone, nextScaleUp, type RolloutLimits, type RolloutState } from '../domain/rollout.js';
 import { runRolloutStep } from '../domain/rollout-step.js';
 import type { PodCounts, StalledWait } from '../activities/index.js';
 import * as cluster from './cluster.js';
@@ -44,7 +44,11 @@ export interface PlanFromCluster {
   sync(): Promise<void>;
   /** Names the step's activities in history: `step` forward (`step-3`, or its waits `step-3-new`), `rollback` back. */
   idPrefix: 'step' | 'rollback';
-  /** The whole step is one activity (`step-3`): one round trip through Temporal instead of two (issue 19). */
+  /**
+   * The whole step is one activity (`step-3`): one round trip through Temporal
+   * instead of two, and it shrinks the old side as soon as enough new pods are
+   * available instead of after the slowest of them (issue 19).
+   */
   oneActivityPerStep?: boolean;
   /** That activity checks the sizes it is handed against the cluster: `sync` runs only when a run starts and after a stale plan. */
   stepChecksPlan?: boolean;
@@ -66,7 +70,9 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
   });
   let step = r.stepsDone ?? 0;
   // The step that runs counts even when what is left of it plans as zero steps
-  // (its scales are done, its wait is not): never "step 3 of 2".
+  // (its scales are done, its wait is not): never "step 3 of 2". The plan
+  // assumes whole batches; steps that replace pods as they turn available are
+  // more, so the total may grow as the rollout goes.
   const totalSteps = () => Math.max(step + 1, step + safeCountSteps(desired, from.replicas, limits, to.replicas));
   const sync = r.planFromCluster;
   let stalePlans = 0;
@@ -129,7 +135,8 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
    */
   async function stepAsOneActivity(current: number, sync: PlanFromCluster) {
     const up = nextScaleUp(state(), limits);
-    gate.report(current, totalSteps(), { what: `${up} available pods of ${to.label}, then ${from.label} shrunk`, side: to.side });
+    const needed = availableToShrink({ ...state(), newReplicas: up }, limits);
+    gate.report(current, totalSteps(), { what: `${needed} available pods of ${to.label}, then ${from.label} shrunk`, side: to.side });
     let waitFirst: StalledWait | undefined;
     for (;;) {
       try {
@@ -146,6 +153,7 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
               from: { label: from.label, members: from.members, available: from.available },
               ...(waitFirst && { waitFirst }),
               ...(sync.stepChecksPlan && { checkPlan: true }),
+              replaceAsReady: true,
             },
             `step ${current}: ${to.label} up to ${up}, then ${from.label} down`,
             `${sync.idPrefix}-${current}`,

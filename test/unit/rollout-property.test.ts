@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  InvalidSpecError, isRolloutDone, nextScaleDown, nextScaleUp, planRollout, resolveLimits, type RolloutLimits, type RolloutState, type StrategySpec,
+  InvalidSpecError, availableToShrink, isRolloutDone, nextScaleDown, nextScaleUp, planRollout, resolveLimits, type RolloutLimits, type RolloutState, type StrategySpec,
 } from '../../domain/index.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
@@ -52,9 +52,11 @@ function scenario(seed: number, oldMayBeUnready: boolean): Scenario | undefined 
  * Drives one rollout like the workflow: scale new up, wait until every new pod is
  * available (a random subset per tick), scale old down; repeat. Old pods leave at once
  * when scaled down, unready ones first (the replication controller's deletion order).
+ * With `replaceAsReady` (the step activity), a step waits only until enough new pods
+ * are available to shrink the old side, and goes on with however many there are then.
  * Returns the number of steps taken.
  */
-function simulate(sc: Scenario): number {
+function simulate(sc: Scenario, replaceAsReady = false): number {
   const rand = seededRandom(sc.seed ^ 0x9e3779b9);
   const { desired, limits } = sc;
   const cluster = { old: sc.oldStart, oldReady: sc.oldReadyStart, new: sc.newStart, newReady: sc.newStart };
@@ -83,7 +85,8 @@ function simulate(sc: Scenario): number {
     cluster.newReady = Math.min(cluster.newReady, up);
     checkInvariants(step, 'after scale-up');
 
-    for (let tick = 0; cluster.newReady < cluster.new; tick++) {
+    const needed = replaceAsReady ? availableToShrink(st(), limits) : cluster.new;
+    for (let tick = 0; cluster.newReady < needed; tick++) {
       const pending = cluster.new - cluster.newReady;
       cluster.newReady += tick >= 8 ? pending : between(rand, 0, pending);
       checkInvariants(step, `waiting, tick ${tick}`);
@@ -125,6 +128,22 @@ describe('rollout property: random rollouts keep I1 and I2 and finish', () => {
     }
     assert.equal(runs, RUNS);
     assert.ok(steps > runs, 'expected multi-step rollouts among the scenarios');
+  });
+
+  test(`${RUNS} rollouts replacing old pods as new ones turn ready keep I1 and I2 and finish`, () => {
+    let runs = 0;
+    let more = 0;
+    for (const oldMayBeUnready of [false, true]) {
+      for (const sc of scenarios(oldMayBeUnready)) {
+        const taken = simulate(sc, true);
+        // A scale of either side in every step: never more steps than pods to add and remove.
+        assert.ok(taken <= sc.desired + sc.oldStart + 1, `${taken} steps, seed ${sc.seed}`);
+        if (taken > planRollout(sc.desired, sc.oldStart, sc.limits, sc.newStart).length) more++;
+        runs++;
+      }
+    }
+    assert.equal(runs, 2 * RUNS);
+    assert.ok(more > 0, 'expected some rollouts to take smaller steps than the plan');
   });
 
   test(`${RUNS} rollouts replacing a partly unready old version`, () => {

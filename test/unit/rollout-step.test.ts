@@ -4,7 +4,7 @@
 // of a malformed step before anything is scaled.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memberSizes, runRolloutStep, type StepSide } from '../../domain/rollout-step.js';
+import { memberSizes, runRolloutStep, type StepShape, type StepSide } from '../../domain/rollout-step.js';
 import type { RolloutState } from '../../domain/rollout.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { rollStep, type RollStepInput } from '../../activities/roll-step.js';
@@ -12,7 +12,7 @@ import type { PodWaitInput } from '../../activities/pods.js';
 import type { PlanCheckInput } from '../../activities/rc-sizes.js';
 
 /** Runs one step on plain numbers, recording every call. */
-async function stepOf(start: RolloutState, limits = { maxSurge: 1, maxUnavailable: 0 }) {
+async function stepOf(start: RolloutState, limits = { maxSurge: 1, maxUnavailable: 0 }, shape: StepShape = {}) {
   const s = { ...start };
   const calls: string[] = [];
   await runRolloutStep(
@@ -25,11 +25,13 @@ async function stepOf(start: RolloutState, limits = { maxSurge: 1, maxUnavailabl
       },
       async wait(side: StepSide, minAvailable: number, maxPods: number) {
         calls.push(`wait ${side} ${minAvailable}..${maxPods}`);
-        if (side === 'to') s.newAvailable = s.newReplicas;
+        // A step that replaces as pods turn ready goes on with the fewest it asked for.
+        if (side === 'to') s.newAvailable = shape.replaceAsReady ? Math.max(s.newAvailable, minAvailable) : s.newReplicas;
         else s.oldAvailable = s.oldReplicas;
       },
     },
     limits,
+    shape,
   );
   return { calls, after: s };
 }
@@ -45,6 +47,23 @@ describe('rollout step', () => {
     const { calls } = await stepOf({ desired: 3, oldReplicas: 3, newReplicas: 1, oldAvailable: 3, newAvailable: 0 });
     // No room to grow (3 old + 1 new = desired + surge): the step waits for the pod it has, then shrinks.
     assert.deepEqual(calls, ['wait to 1..1', 'scale from 2', 'wait from 0..2']);
+  });
+
+  test('replacing as pods turn ready: surge 3 waits for the first new pod, then lets one old pod go', async () => {
+    const limits = { maxSurge: 3, maxUnavailable: 0 };
+    const start = { desired: 10, oldReplicas: 10, newReplicas: 0, oldAvailable: 10, newAvailable: 0 };
+    const batch = await stepOf(start, limits);
+    assert.deepEqual(batch.calls, ['scale to 3', 'wait to 3..3', 'scale from 7', 'wait from 0..7'], 'the whole batch first');
+    const early = await stepOf(start, limits, { replaceAsReady: true });
+    assert.deepEqual(early.calls, ['scale to 3', 'wait to 1..3', 'scale from 9', 'wait from 0..9']);
+    // The next step grows by the room that freed and waits for the second new pod.
+    const next = await stepOf(early.after, limits, { replaceAsReady: true });
+    assert.deepEqual(next.calls, ['scale to 4', 'wait to 2..4', 'scale from 8', 'wait from 0..8']);
+  });
+
+  test('replacing as pods turn ready: the last step still waits for every new pod', async () => {
+    const { calls } = await stepOf({ desired: 3, oldReplicas: 0, newReplicas: 3, oldAvailable: 0, newAvailable: 1 }, undefined, { replaceAsReady: true });
+    assert.deepEqual(calls, ['wait to 3..3']);
   });
 
   test('nothing to do on the new side and nothing to shrink: no call', async () => {
@@ -95,6 +114,28 @@ describe('step activity', () => {
     assert.deepEqual(waits[1]!.expect, [{ name: 'api-new', replicas: 1 }, { name: 'api-old', replicas: 1 }]);
     assert.equal(waits[0]!.stalePlanAtStart, true);
     assert.deepEqual(result, { to: { replicas: { 'api-new': 1 }, available: 1 }, from: { replicas: { 'api-old': 1 }, available: 1 } });
+  });
+
+  test('asked to replace as pods turn ready, it shrinks the old side after the first new pod, by what that pod allows', async () => {
+    const log: string[] = [];
+    const four = input({
+      limits: { maxSurge: 2, maxUnavailable: 0 },
+      to: { label: 'api-new', members: [{ name: 'api-new', revision: 2, replicas: 0, target: 4 }], available: 0 },
+      from: { label: 'old RCs of api', members: [{ name: 'api-old', revision: 1, replicas: 4, target: 4 }], available: 4 },
+      replaceAsReady: true,
+    });
+    const result = await rollStep(four, {
+      async scale({ name, replicas, from }) {
+        log.push(`scale ${name} ${from}→${replicas}`);
+      },
+      async wait(w, side) {
+        log.push(`wait ${side} ${w.minAvailable}..${w.maxPods}`);
+        return { total: w.maxPods, ready: w.minAvailable, available: w.minAvailable, terminating: 0, problems: [] };
+      },
+      checkPlan: unchecked,
+    });
+    assert.deepEqual(log, ['scale api-new 0→2', 'wait new 1..2', 'scale api-old 4→3', 'wait old 0..3']);
+    assert.deepEqual(result.to, { replicas: { 'api-new': 2 }, available: 1 });
   });
 
   test('a stalled wait says which it was; the retry waits there first, then goes on from the synced sizes', async () => {
@@ -158,6 +199,7 @@ describe('step activity', () => {
       [{ ...input(), from: { ...input().from, members: Array.from({ length: 101 }, () => input().from.members[0]) } }, /at most 100/],
       [{ ...input(), detectTampering: 'yes' }, /detectTampering/],
       [{ ...input(), checkPlan: 1 }, /checkPlan/],
+      [{ ...input(), replaceAsReady: 'yes' }, /replaceAsReady/],
     ];
     for (const [raw, rule] of bad) {
       let called = false;

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  InvalidSpecError, countSteps, isRolloutDone, nextScaleDown, nextScaleUp, planFirstDeploy, planRollout, resolveLimits,
+  InvalidSpecError, availableToShrink, countSteps, isRolloutDone, nextScaleDown, nextScaleUp, planFirstDeploy, planRollout, resolveLimits,
   type RolloutLimits, type RolloutState, type StrategySpec,
 } from '../../domain/index.js';
 
@@ -104,6 +104,27 @@ describe('nextScaleDown', () => {
     ['keeps ready old pods while new are not ready', state(3, 3, 1, 3, 0), { maxSurge: 0, maxUnavailable: 1 }, 2],
   ];
   for (const [name, s, limits, expected] of cases) test(name, () => assert.equal(nextScaleDown(s, limits), expected));
+});
+
+describe('availableToShrink', () => {
+  const cases: Array<[string, RolloutState, RolloutLimits, number]> = [
+    ['surge only: the first new pod lets one old one go', state(10, 10, 3, 10, 0), { maxSurge: 3, maxUnavailable: 0 }, 1],
+    ['one old pod gone already: the second new pod', state(10, 9, 4, 9, 1), { maxSurge: 3, maxUnavailable: 0 }, 2],
+    ['room to be unavailable: no new pod needed', state(10, 10, 2, 10, 0), { maxSurge: 2, maxUnavailable: 2 }, 0],
+    ['a partly unready old side: the first new pod', state(3, 3, 1, 1, 0), { maxSurge: 1, maxUnavailable: 0 }, 1],
+    ['nothing old left: every new pod', state(3, 0, 3, 0, 1), { maxSurge: 1, maxUnavailable: 0 }, 3],
+    ['no count lets old shrink: every new pod', state(5, 5, 1, 5, 0), { maxSurge: 1, maxUnavailable: 0 }, 1],
+  ];
+  for (const [name, s, limits, expected] of cases) {
+    test(name, () => {
+      const n = availableToShrink(s, limits);
+      assert.equal(n, expected);
+      if (s.oldReplicas > 0 && n < s.newReplicas) {
+        assert.ok(nextScaleDown({ ...s, newAvailable: n }, limits) < s.oldReplicas, 'that many lets the old side shrink');
+        if (n > 0) assert.equal(nextScaleDown({ ...s, newAvailable: n - 1 }, limits), s.oldReplicas, 'one fewer does not');
+      }
+    });
+  }
 });
 
 describe('isRolloutDone', () => {
