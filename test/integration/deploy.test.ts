@@ -51,6 +51,19 @@ describe('deploy on the local stack', () => {
     assert.match(serving[0]!.spec!.template!.spec!.containers[0]!.image!, /:2\.0\.0$/);
   });
 
+  test('an old pod goes as soon as a new one can stand in for it, not after the whole batch: I1 and I2 hold', async () => {
+    const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
+    // Surge 3 of 3: the plan is one batch (3 new, wait, 0 old). The pods turn Ready at
+    // random moments over half a second, so a step that waits only for what lets an
+    // old pod go takes more steps than that.
+    const result = await h.deploy('registry.example/awesome-api:2.1.0', h.spec({ strategy: { maxSurge: 3, maxUnavailable: 0 } }));
+    const seen = watcher.stop();
+    assert.equal(result.outcome, 'Succeeded', result.message);
+    assert.ok(result.steps > 1, `${result.steps} step: the rollout waited for the whole batch before letting an old pod go`);
+    assert.ok(seen.minReady >= 3, `ready pods dropped to ${seen.minReady}`);
+    assert.ok(seen.maxPods <= 6, `pods rose to ${seen.maxPods}`);
+  });
+
   for (const [kind, reason] of [
     ['never-ready', 'ImagePullBackOff'],
     ['crashloop', 'CrashLoopBackOff'],
