@@ -3,7 +3,7 @@
 // progress for progressDeadlineSeconds fails as RolloutStalled, naming what
 // the pods report (ImagePullBackOff, CrashLoopBackOff, Unschedulable, ...).
 import { ApplicationFailure } from '@temporalio/common';
-import { summarizePods, type Pod, type PodCounts } from '../domain/pods.js';
+import { summarizePods, type Pod, type PodCounts, type PodSummary } from '../domain/pods.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { parseSelector } from '../domain/selector.js';
 import { DEPLOYMENT_LABEL } from '../domain/labels.js';
@@ -61,6 +61,7 @@ export interface WaitHooks {
   now(): number;
 }
 
+/** Without a watch event, look again this often (the RCs, the deadline)... */
 const RECHECK_MS = 1000;
 const RC_CHECK_MS = 5000;
 
@@ -83,7 +84,7 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
         await Promise.race([checkUntouched(kube, rcs?.watch, input, false), abort]);
         rcsCheckedAt = now;
       }
-      const counts = countSide(pods.watch.items.values(), wanted, input.minReadySeconds, now);
+      const { nextAvailableAt, ...counts } = countSide(pods.watch.items.values(), wanted, input.minReadySeconds, now);
       hooks.heartbeat(counts);
       if (counts.available >= input.minAvailable && counts.total <= input.maxPods) return counts;
 
@@ -95,7 +96,9 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
         await Promise.race([confirmStall(kube, pods.watch, input, wanted, counts, now), abort]);
         throw stalled(input, counts);
       }
-      await Promise.race([pods.watch.nextChange(RECHECK_MS), abort]);
+      // ...or as soon as a ready pod's minReadySeconds are over: nothing on the watch says so.
+      const untilAvailable = nextAvailableAt === undefined ? RECHECK_MS : Math.max(1, nextAvailableAt - now + 1);
+      await Promise.race([pods.watch.nextChange(Math.min(RECHECK_MS, untilAvailable)), abort]);
     }
   } finally {
     stop();
@@ -123,12 +126,12 @@ function sideOf(input: PodWaitInput): Side {
 }
 
 /** Counts the pods of one side of the rollout among the app's pods. */
-function countSide(pods: Iterable<V1Pod>, side: Side, minReadySeconds: number, now: number): PodCounts {
+function countSide(pods: Iterable<V1Pod>, side: Side, minReadySeconds: number, now: number): PodSummary {
   const owned = [...pods].filter((pod) => {
     const controller = pod.metadata?.ownerReferences?.find((ref) => ref.controller);
     return controller?.kind === 'ReplicationController' && side.owns(controller.name);
   });
-  return summarizePods(owned as Pod[], minReadySeconds, now) as PodCounts;
+  return summarizePods(owned as Pod[], minReadySeconds, now);
 }
 
 /**

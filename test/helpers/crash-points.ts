@@ -8,6 +8,7 @@ import type { Phase } from '../../domain/phases.js';
 import { approveUpdate, pauseUpdate, resumeUpdate, rollbackUpdate } from '../../workflows/messages.js';
 import type { StartedDeploy } from '../../client/api.js';
 import { appSelector } from '../../domain/labels.js';
+import { resolveLimits } from '../../domain/rollout.js';
 import { listRcs } from './cluster.js';
 import type { Breakpoint, ProxiedRequest } from './fault-proxy.js';
 import type { PodExtremesWatcher } from './pod-extremes.js';
@@ -29,9 +30,10 @@ import {
  * What is deployed: `update` v1 → v2; `prune` the same with revisionHistoryLimit 0 (the old RC
  * is deleted at the end); `first` the first deploy of an app; `rollback` a never-ready release
  * that rolls back by itself; `stuck` the same with onFailure: wait, rolled back by an operator;
- * `canary` an approval gate after the first step; `paused` a rollout paused by an operator.
+ * `canary` an approval gate after the first step; `paused` a rollout paused by an operator;
+ * `wide` the update at a surge of 3, whose steps let old pods go as new ones turn available.
  */
-export type Scenario = 'update' | 'prune' | 'first' | 'rollback' | 'stuck' | 'canary' | 'paused';
+export type Scenario = 'update' | 'prune' | 'first' | 'rollback' | 'stuck' | 'canary' | 'paused' | 'wide';
 
 /**
  * A cluster call of the deploy, seen at the proxy: the environment secret, the list of the
@@ -121,6 +123,9 @@ export const KILL_POINTS: KillPoint[] = [
   { label: 'RollingBack: new RC scaled to 0, its wait for the new pods to go starting', scenario: 'rollback', call: { target: 'scale-new', replicas: 0, when: 'pass' }, jitterMs: intoWait },
   { label: 'RollingBack: delete the new RC (not sent)', scenario: 'rollback', call: { target: 'delete-new', when: 'before' } },
   { label: 'RollingBack: delete the new RC (deleted, answer lost)', scenario: 'rollback', call: { target: 'delete-new', when: 'after' } },
+  // Its size depends on how many new pods turned available together (usually one: 3 → 2).
+  { label: 'RollingOut at surge 3: the first scale of the old RC, as new pods turned available (applied, answer lost)', scenario: 'wide', call: { target: 'scale-old', nth: 1, when: 'after' } },
+  { label: 'RollingOut at surge 3: the next scale of the old RC (not sent)', scenario: 'wide', call: { target: 'scale-old', nth: 2, when: 'before' } },
   { label: 'Stuck: waiting for an operator', scenario: 'stuck', trigger: { mark: 'phase:Stuck' }, jitterMs: [0, 1000] },
   { label: 'AwaitingApproval: canary gate open', scenario: 'canary', trigger: { mark: 'phase:AwaitingApproval' }, jitterMs: [0, 1000] },
   { label: 'Paused: held by an operator', scenario: 'paused', trigger: { mark: 'phase:Paused' }, jitterMs: [0, 1000] },
@@ -153,13 +158,15 @@ export function breakpointFor(call: CallPoint, n: RunNames): Breakpoint {
   return { label, match, nth: call.nth, when: call.when };
 }
 
-/** A kill at a random moment of an update or a rollback (`random()` in [0, 1)). */
+/** A kill at a random moment of an update (at a surge of 1 or 3) or a rollback (`random()` in [0, 1)). */
 export function randomPoint(random: () => number): KillPoint {
-  const rollback = random() < 0.4;
-  // An update takes ~7 s here, a rollback about 9 s (the 8 s progress deadline, then the way
-  // back: two kills at 9.1 s found it ended on 3 December). Kill somewhere inside.
-  const delayMs = Math.round(200 + random() * (rollback ? 8_300 : 6_000));
-  return { label: `random: ${delayMs} ms after the start`, scenario: rollback ? 'rollback' : 'update', delayMs };
+  const pick = random();
+  const scenario = pick < 0.4 ? 'rollback' : pick < 0.6 ? 'wide' : 'update';
+  // An update takes ~7 s here (~4 s at a surge of 3), a rollback about 9 s (the 8 s progress
+  // deadline, then the way back: two kills at 9.1 s found it ended on 3 December). Kill somewhere inside.
+  const windowMs = { rollback: 8_300, wide: 3_500, update: 6_000 }[scenario];
+  const delayMs = Math.round(200 + random() * windowMs);
+  return { label: `random: ${delayMs} ms after the start`, scenario, delayMs };
 }
 
 export interface CrashRecord {
@@ -195,6 +202,8 @@ function scenarioSpec(scenario: Scenario): { overrides: SpecOverrides; image: st
       return { overrides: { strategy: { progressDeadlineSeconds: 8, onFailure: 'wait', decisionTimeoutSeconds: 600 } }, image: bad, expected: 'RolledBack' };
     case 'canary':
       return { overrides: { strategy: { approval: 'after-first-step' } }, image: v2, expected: 'Succeeded' };
+    case 'wide':
+      return { overrides: { strategy: { maxSurge: 3 } }, image: v2, expected: 'Succeeded' };
   }
 }
 
@@ -254,7 +263,8 @@ export async function crashRun(h: FaultHarness, point: KillPoint, index: number,
     assert.equal(result.outcome, expected, `${app}: ${result.message}`);
 
     // I1 once the old version was fully ready (there is none on a first deploy), I2 always.
-    checkExtremes(seen, { minReady: point.scenario === 'first' ? undefined : spec.replicas, maxPods: spec.replicas + 1 });
+    const { maxSurge } = resolveLimits(spec.strategy, spec.replicas);
+    checkExtremes(seen, { minReady: point.scenario === 'first' ? undefined : spec.replicas, maxPods: spec.replicas + maxSurge });
     await h.checkEnd(app, { outcome: expected, before, newRc: h.rcName(spec, image), desired: spec.replicas, revisionHistoryLimit: spec.revisionHistoryLimit }, audit);
 
     // The new worker finished the deploy, and replaying history on it never failed.
