@@ -203,7 +203,9 @@ function scenarioSpec(scenario: Scenario): { overrides: SpecOverrides; image: st
     case 'canary':
       return { overrides: { strategy: { approval: 'after-first-step' } }, image: v2, expected: 'Succeeded' };
     case 'wide':
-      return { overrides: { strategy: { maxSurge: 3 } }, image: v2, expected: 'Succeeded' };
+      // minReadySeconds 0: pods that turn Ready within the same second (the condition's
+      // time has no fraction) would otherwise all turn available together, in one step.
+      return { overrides: { strategy: { maxSurge: 3, minReadySeconds: 0 } }, image: v2, expected: 'Succeeded' };
   }
 }
 
