@@ -105,11 +105,13 @@ export const KILL_POINTS: KillPoint[] = [
     again: DURING_RECOVERY,
   },
   { label: 'RollingOut step 3: scale old to 0 (applied, answer lost)', scenario: 'update', call: { target: 'scale-old', replicas: 0, when: 'after' } },
-  { label: 'RollingOut step 3: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 3 }, jitterMs: [300, 1500] },
+  // The last step's and a first deploy's pods turn Ready 1-1.5 s after their scale and may be
+  // available at once (their Ready time has no fraction of a second): kill within the first 0.9 s.
+  { label: 'RollingOut step 3: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 3 }, jitterMs: [300, 900] },
   { label: 'cleanup: RCs listed after the rollout, answer lost', scenario: 'update', call: { target: 'list-rcs', nth: 2, when: 'after' } },
   { label: 'cleanup: delete the old RC (deleted, answer lost)', scenario: 'prune', call: { target: 'delete-old', when: 'after' } },
   { label: 'first deploy: create at full size (created, answer lost)', scenario: 'first', call: { target: 'create', when: 'after' } },
-  { label: 'first deploy: wait for pods', scenario: 'first', trigger: { mark: wait, nth: 1 }, jitterMs: [0, 1500] },
+  { label: 'first deploy: wait for pods', scenario: 'first', trigger: { mark: wait, nth: 1 }, jitterMs: [0, 900] },
   { label: 'RollingOut: wait on a never-ready pod (before the stall)', scenario: 'rollback', trigger: { mark: wait, nth: 1 }, jitterMs: [2000, 5000] },
   { label: 'RollingBack: as it begins', scenario: 'rollback', trigger: { mark: back } },
   { label: 'RollingBack: RCs listed as it begins, answer lost', scenario: 'rollback', call: { target: 'list-rcs', nth: 2, when: 'after' } },
