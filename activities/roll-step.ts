@@ -45,8 +45,9 @@ export interface RollStepInput {
   checkPlan?: boolean;
   /**
    * Shrink the old side as soon as enough new pods are available for it,
-   * instead of after all of the step's new pods (domain/rollout-step.ts):
-   * steps of deploys started before wait for the whole batch.
+   * instead of after all of the step's new pods (domain/rollout-step.ts).
+   * Absent (a step scheduled before there was this choice, retried by a newer
+   * worker), the step waits for the whole batch it was planned with.
    */
   replaceAsReady?: boolean;
 }
