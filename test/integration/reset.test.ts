@@ -134,6 +134,30 @@ describe('Temporal Reset on a running rollout', () => {
     }
   });
 
+  test('at a surge of 3, whose steps let old pods go as new ones turn available, a reset to its step 2 still ends right', async () => {
+    const wide: SpecOverrides['strategy'] = { ...STRATEGY, maxSurge: 3, minReadySeconds: 0 };
+    const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
+    const image = `registry.example/awesome-api:${++version}.0.0`;
+    const handle = await startDeploy(h.client, { spec: h.spec({ replicas: REPLICAS, strategy: wide }), environment: h.environment, image, requestedBy: 'reset-test' });
+    await untilProgress(handle, (p) => p.step >= 3);
+    const runId = (await handle.describe()).runId;
+    const history: HistoryEvent[] = (await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
+    const point = pointsOf(history).find((p) => p.label === 'after step-2 was scheduled');
+    assert.ok(point, 'the rollout took a second step');
+    await reset(h, handle, runId, point.eventId);
+    const result = await waitForResult(h.client.workflow.getHandle(handle.workflowId));
+    const seen = watcher.stop();
+    const serving = await servingRcs(h);
+    rows.push(`| ${point.eventId} | surge 3: ${point.label} | ${result.outcome} | ${serving.length} | ${seen.minReady} | ${seen.maxPods} |`);
+    assert.equal(result.outcome, 'Succeeded', result.message);
+    assert.deepEqual(serving.map((rc) => rc.spec!.replicas), [REPLICAS]);
+    assert.match(serving[0]!.spec!.template!.spec!.containers[0]!.image!, new RegExp(`:${version}\\.0\\.0$`));
+    assert.ok(seen.minReady >= REPLICAS, `I1: ready pods dropped to ${seen.minReady}`);
+    assert.ok(seen.maxPods <= REPLICAS + 3, `I2: pods rose to ${seen.maxPods}`);
+    const rcs = await listRcs(h.kc, h.namespace, 'awesome-api');
+    assert.equal(new Set(rcs.map((rc) => rc.metadata!.name)).size, rcs.length, 'no duplicate RC');
+  });
+
   test('a reset to a task inside a rollback ends RolledBack with the old version back', async () => {
     const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
     const before = (await servingRcs(h))[0]!.metadata!.name;
