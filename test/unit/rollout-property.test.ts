@@ -1,6 +1,7 @@
 // Walks thousands of random rollouts through the rollout arithmetic the way the
 // workflow drives it, against a simulated cluster, and checks DESIGN.md §3 at every
-// step: I1 (availability), I2 (surge), and that the rollout ends with new = desired, old = 0.
+// step: I1 (availability), I2 (surge), and that the rollout ends with new = desired, old = 0,
+// with steps that wait for their whole batch and with steps that let old pods go early.
 // A failure names its seed; rerun just that case with ROLLOUT_SEED=<seed> ROLLOUT_RUNS=1.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -130,7 +131,7 @@ describe('rollout property: random rollouts keep I1 and I2 and finish', () => {
     assert.ok(steps > runs, 'expected multi-step rollouts among the scenarios');
   });
 
-  test(`${RUNS} rollouts replacing old pods as new ones turn ready keep I1 and I2 and finish`, () => {
+  test(`${2 * RUNS} rollouts replacing old pods as new ones turn ready keep I1 and I2 and finish`, () => {
     let runs = 0;
     let more = 0;
     for (const oldMayBeUnready of [false, true]) {
