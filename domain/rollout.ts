@@ -2,6 +2,7 @@
 // table-tested and property-tested. The workflow drives it in a loop:
 //
 //   up   = nextScaleUp(state)    -> scale the new RC, wait until its pods are available
+//                                   (a step activity: until availableToShrink(state) of them are)
 //   down = nextScaleDown(state)  -> scale the old RC
 //   repeat until isRolloutDone(state)
 //
