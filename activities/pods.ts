@@ -86,7 +86,12 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
       }
       const { nextAvailableAt, ...counts } = countSide(pods.watch.items.values(), wanted, input.minReadySeconds, now);
       hooks.heartbeat(counts);
-      if (counts.available >= input.minAvailable && counts.total <= input.maxPods) return counts;
+      if (counts.available >= input.minAvailable && counts.total <= input.maxPods) {
+        // A wait shorter than RC_CHECK_MS would otherwise never look at the RCs: someone
+        // rescaling one during it must still be told apart from a stale plan.
+        await Promise.race([checkUntouched(kube, rcs?.watch, input, false), abort]);
+        return counts;
+      }
 
       const excess = Math.max(0, counts.total - input.maxPods);
       if (counts.available > best.available || counts.ready > best.ready || excess < best.excess) {
