@@ -80,18 +80,16 @@ export async function waitForPods(kube: Kube, watches: ClusterWatches, input: Po
     for (;;) {
       if (hooks.signal.aborted) throw ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' });
       const now = hooks.now();
-      if (now - rcsCheckedAt >= RC_CHECK_MS) {
+      const { nextAvailableAt, ...counts } = countSide(pods.watch.items.values(), wanted, input.minReadySeconds, now);
+      hooks.heartbeat(counts);
+      const done = counts.available >= input.minAvailable && counts.total <= input.maxPods;
+      // Also as it ends: a wait shorter than RC_CHECK_MS would otherwise never look at the
+      // RCs, and someone rescaling one during it must still be told apart from a stale plan.
+      if (done || now - rcsCheckedAt >= RC_CHECK_MS) {
         await Promise.race([checkUntouched(kube, rcs?.watch, input, false), abort]);
         rcsCheckedAt = now;
       }
-      const { nextAvailableAt, ...counts } = countSide(pods.watch.items.values(), wanted, input.minReadySeconds, now);
-      hooks.heartbeat(counts);
-      if (counts.available >= input.minAvailable && counts.total <= input.maxPods) {
-        // A wait shorter than RC_CHECK_MS would otherwise never look at the RCs: someone
-        // rescaling one during it must still be told apart from a stale plan.
-        await Promise.race([checkUntouched(kube, rcs?.watch, input, false), abort]);
-        return counts;
-      }
+      if (done) return counts;
 
       const excess = Math.max(0, counts.total - input.maxPods);
       if (counts.available > best.available || counts.ready > best.ready || excess < best.excess) {

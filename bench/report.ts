@@ -133,7 +133,7 @@ function rolloutTables(rollouts: RolloutSample[], settings: Settings): string[] 
     const med = (f: (h: NonNullable<RolloutSample['history']>) => number) => spread(hs.map(f)).median;
     const acts = med((h) => activityCount(h, false));
     const locals = med((h) => activityCount(h, true));
-    const steps = med((h) => h.activities.rollStep ?? c.df[0]?.steps ?? 1);
+    const steps = spread(c.df.map(stepsTaken)).median;
     out.push(
       `| ${c.replicas} | ${c.surge} | ${fx(med((h) => h.events), 0)} | ${fx(acts, 0)} + ${fx(locals, 0)} local | ${fx(acts / steps, 1)} + ${fx(locals / steps, 1)} | ${s1(med((h) => h.waitMs))} | ${s1(med((h) => h.betweenMs))} | ${fx(med((h) => h.betweenMs) / steps, 0)} | ${fx(med((h) => h.meanScheduleToStartMs), 1)} |`,
     );
