@@ -101,6 +101,23 @@ describe('Temporal Reset on a running rollout', () => {
     return { handle, runId: (await handle.describe()).runId, image };
   }
 
+  /** A reset run's end: Succeeded, one serving RC of the new version at full size, I1/I2 held, no duplicate RC. */
+  async function endsRolledOut(handle: DeployHandle, watcher: InvariantWatcher, point: Point, maxSurge: number): Promise<void> {
+    const result = await waitForResult(h.client.workflow.getHandle(handle.workflowId));
+    const seen = watcher.stop();
+    const serving = await servingRcs(h);
+    rows.push(`| ${point.eventId} | ${point.label} | ${result.outcome} | ${serving.length} | ${seen.minReady} | ${seen.maxPods} |`);
+
+    assert.equal(result.outcome, 'Succeeded', `reset to ${point.eventId} (${point.label}): ${result.message}`);
+    assert.equal(serving.length, 1, `one serving RC after reset to ${point.eventId}`);
+    assert.equal(serving[0]!.spec!.replicas, REPLICAS);
+    assert.match(serving[0]!.spec!.template!.spec!.containers[0]!.image!, new RegExp(`:${version}\\.0\\.0$`));
+    assert.ok(seen.minReady >= REPLICAS, `I1: ready pods dropped to ${seen.minReady} after reset to ${point.eventId}`);
+    assert.ok(seen.maxPods <= REPLICAS + maxSurge, `I2: pods rose to ${seen.maxPods} after reset to ${point.eventId}`);
+    const rcs = await listRcs(h.kc, h.namespace, 'awesome-api');
+    assert.equal(new Set(rcs.map((rc) => rc.metadata!.name)).size, rcs.length, 'no duplicate RC');
+  }
+
   test('points to reset to: every workflow task of a rollout at step 4', async () => {
     const { handle, runId } = await rolloutAt(4);
     const events: HistoryEvent[] = (await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
@@ -118,19 +135,7 @@ describe('Temporal Reset on a running rollout', () => {
       // The same position in this deploy's own history (event ids differ a little from run to run).
       const point = pointsOf(history).find((p) => p.eventId >= eventId) ?? pointsOf(history).at(-1)!;
       await reset(h, run.handle, run.runId, point.eventId);
-      const result = await waitForResult(h.client.workflow.getHandle(run.handle.workflowId));
-      const seen = watcher.stop();
-      const serving = await servingRcs(h);
-      rows.push(`| ${point.eventId} | ${point.label} | ${result.outcome} | ${serving.length} | ${seen.minReady} | ${seen.maxPods} |`);
-
-      assert.equal(result.outcome, 'Succeeded', `reset to ${point.eventId} (${point.label}): ${result.message}`);
-      assert.equal(serving.length, 1, `one serving RC after reset to ${point.eventId}`);
-      assert.equal(serving[0]!.spec!.replicas, REPLICAS);
-      assert.match(serving[0]!.spec!.template!.spec!.containers[0]!.image!, new RegExp(`:${version}\\.0\\.0$`));
-      assert.ok(seen.minReady >= REPLICAS, `I1: ready pods dropped to ${seen.minReady} after reset to ${point.eventId}`);
-      assert.ok(seen.maxPods <= REPLICAS + 1, `I2: pods rose to ${seen.maxPods} after reset to ${point.eventId}`);
-      const rcs = await listRcs(h.kc, h.namespace, 'awesome-api');
-      assert.equal(new Set(rcs.map((rc) => rc.metadata!.name)).size, rcs.length, 'no duplicate RC');
+      await endsRolledOut(run.handle, watcher, point, 1);
     }
   });
 
@@ -145,17 +150,7 @@ describe('Temporal Reset on a running rollout', () => {
     const point = pointsOf(history).find((p) => p.label === 'after step-2 was scheduled');
     assert.ok(point, 'the rollout took a second step');
     await reset(h, handle, runId, point.eventId);
-    const result = await waitForResult(h.client.workflow.getHandle(handle.workflowId));
-    const seen = watcher.stop();
-    const serving = await servingRcs(h);
-    rows.push(`| ${point.eventId} | surge 3: ${point.label} | ${result.outcome} | ${serving.length} | ${seen.minReady} | ${seen.maxPods} |`);
-    assert.equal(result.outcome, 'Succeeded', result.message);
-    assert.deepEqual(serving.map((rc) => rc.spec!.replicas), [REPLICAS]);
-    assert.match(serving[0]!.spec!.template!.spec!.containers[0]!.image!, new RegExp(`:${version}\\.0\\.0$`));
-    assert.ok(seen.minReady >= REPLICAS, `I1: ready pods dropped to ${seen.minReady}`);
-    assert.ok(seen.maxPods <= REPLICAS + 3, `I2: pods rose to ${seen.maxPods}`);
-    const rcs = await listRcs(h.kc, h.namespace, 'awesome-api');
-    assert.equal(new Set(rcs.map((rc) => rc.metadata!.name)).size, rcs.length, 'no duplicate RC');
+    await endsRolledOut(handle, watcher, { ...point, label: `surge 3: ${point.label}` }, 3);
   });
 
   test('a reset to a task inside a rollback ends RolledBack with the old version back', async () => {
