@@ -170,6 +170,18 @@ describe('the admission policy of examples/rbac/ on the local stack', () => {
     const foreignRc = { metadata: { name: 'coredns', labels: { k8s: 'dns' } }, spec: { replicas: 0, selector: { k8s: 'dns' }, template: { metadata: { labels: { k8s: 'dns' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } };
     await core(admin).createNamespacedReplicationController({ namespace: appNs, body: foreignRc });
     await core(admin).createNamespacedPod({ namespace: appNs, body: { metadata: { name: 'debug', labels: { debug: 'true' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } });
+    // Each policy reaches the admission chain on its own: the probe in before() saw only the
+    // secrets one. A dry-run delete (it writes nothing) until the pods one refuses too.
+    for (let tries = 0; ; tries++) {
+      try {
+        await asWorker.deleteNamespacedPod({ name: 'debug', namespace: appNs, dryRun: 'All' });
+      } catch (err) {
+        if ((err as { code?: number }).code === 403) break;
+        throw err;
+      }
+      assert.ok(tries < 150, 'the pods policy is enforced within 30 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
 
     const audit = new AuditLog(info).mark();
     const create = (ns: string, body: V1ReplicationController) => () => asWorker.createNamespacedReplicationController({ namespace: ns, body });
