@@ -177,17 +177,17 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
   return {
     ...activities,
 
-    /** A whole step (scale, wait, scale, wait) in one call, with the guarded scale and the pod wait. */
+    /** Rollout steps (scale, wait, scale, wait) in one call, with the guarded scale and the pod wait. */
     async rollStep(input: RollStepInput): Promise<RollStepResult> {
       const ctx = Context.current();
       const heartbeat = heartbeatAfterFirstSecond((details: StepHeartbeat) => ctx.heartbeat(details));
       return rollStep(input, {
         // A step being cancelled (an operator's rollback) writes nothing more.
         scale: (input) => (ctx.cancellationSignal.aborted ? Promise.reject(ApplicationFailure.create({ type: 'Cancelled', message: 'step cancelled' })) : scale(input, true)),
-        wait: (wait, side, awaiting) => {
+        wait: (wait, live) => {
           allowedNamespace(dnsName(inputMapping(wait, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
           return waitForPods(kube, watches, wait, {
-            heartbeat: (counts) => heartbeat({ ...counts, side, awaiting }),
+            heartbeat: (counts) => heartbeat({ ...counts, ...live }),
             signal: ctx.cancellationSignal,
             now: () => Date.now(),
           });
@@ -196,6 +196,8 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
           allowedNamespace(dnsName(inputMapping(plan, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
           return checkPlan(kube, watches, plan, ctx.cancellationSignal);
         },
+        // An operator's pause or rollback, the deploy's cancellation, the worker shutting down.
+        cancelled: () => ctx.cancellationSignal.aborted,
       });
     },
   };

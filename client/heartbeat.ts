@@ -1,6 +1,6 @@
 // Live pod counts of a running deploy. The waitForPods activity (and the
-// rollStep activity, a whole step in one, which adds the side it awaits, from
-// the step's first second on) heartbeats what it sees on every pod change, at
+// rollStep activity, steps in one, which adds the side it awaits and the steps
+// it took, from its first second on) heartbeats what it sees on every pod change, at
 // most once a second; describe() hands back the latest heartbeat, so the CLI
 // shows the cluster's counts between the workflow's own (coarser) progress
 // updates without any cluster credentials.
@@ -12,8 +12,16 @@ export type { PodCounts, PodProblem } from '../domain/pods.js';
 
 const WAIT_ACTIVITIES = new Set(['waitForPods', 'rollStep']);
 
-/** A wait's counts; a step activity's also say which side it awaits and what for. */
-export type LivePodCounts = PodCounts & { side?: 'new' | 'old'; awaiting?: string };
+/**
+ * A wait's counts; a step activity's also say which side it awaits and what for,
+ * and, taking steps back to back, how many it has taken and both sides' sizes.
+ */
+export type LivePodCounts = PodCounts & {
+  side?: 'new' | 'old';
+  awaiting?: string;
+  stepsDone?: number;
+  sides?: Record<'new' | 'old', { replicas: number; available: number }>;
+};
 
 export function waitingPodCounts(client: Client, description: WorkflowExecutionDescription): LivePodCounts | undefined {
   for (const activity of description.raw.pendingActivities ?? []) {

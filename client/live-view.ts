@@ -39,14 +39,17 @@ function sidesOf(s: LiveSnapshot): SideLine[] {
   const side = s.pods?.side ?? p.waitingFor?.side;
   const newIsWaited = p.newRc !== undefined && side === 'new';
   const oldIsWaited = side === 'old' && p.oldRcs.length === 1;
+  // Steps taken back to back: the activity's last look at the side it does not await beats the workflow's, older.
+  const seen = s.pods?.sides;
   const lines: SideLine[] = [];
   if (p.newRc) {
     const live = newIsWaited ? s.pods : undefined;
-    lines.push({ side: 'new', name: p.newRc.name, ready: live?.ready ?? p.newRc.available, of, terminating: live?.terminating ?? 0 });
+    lines.push({ side: 'new', name: p.newRc.name, ready: live?.ready ?? seen?.new.available ?? p.newRc.available, of, terminating: live?.terminating ?? 0 });
   }
   for (const rc of p.oldRcs) {
     const live = oldIsWaited ? s.pods : undefined;
-    lines.push({ side: 'old', name: rc.name, ready: live?.ready ?? rc.available, of, terminating: live?.terminating ?? 0 });
+    const oneOld = p.oldRcs.length === 1 ? seen?.old.available : undefined;
+    lines.push({ side: 'old', name: rc.name, ready: live?.ready ?? oneOld ?? rc.available, of, terminating: live?.terminating ?? 0 });
   }
   return lines;
 }
@@ -56,8 +59,10 @@ export function bar(count: number, of: number, width = 20): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
-function headline(p: DeployProgress): string {
-  const step = p.totalSteps > 0 ? ` · step ${p.step}/${p.totalSteps}` : '';
+function headline(p: DeployProgress, pods?: LivePodCounts): string {
+  // The workflow shows the step a call of steps began with; the call's heartbeat, how many it took since.
+  const current = p.step + (p.phase === 'RollingOut' || p.phase === 'RollingBack' ? (pods?.stepsDone ?? 0) : 0);
+  const step = p.totalSteps > 0 ? ` · step ${current}/${Math.max(current, p.totalSteps)}` : '';
   const paused = p.paused && p.phase !== 'Paused' ? ' · pause requested' : '';
   return `${p.phase}${step}${paused}`;
 }
@@ -81,7 +86,7 @@ function noAnswer(s: LiveSnapshot, environment: string): string {
 export function frameLines(s: LiveSnapshot, environment: string, { commandHints = true } = {}): string[] {
   const p = s.progress;
   if (!p) return [s.queryError ? noAnswer(s, environment) : 'starting…'];
-  const lines = [headline(p)];
+  const lines = [headline(p, s.pods)];
   const sides = sidesOf(s);
   const width = Math.max(0, ...sides.map((l) => l.name.length));
   for (const l of sides) lines.push(`${l.side} ${l.name.padEnd(width)} ${bar(l.ready, l.of)} ${countText(l)}`);
@@ -102,7 +107,7 @@ export function logLine(s: LiveSnapshot, environment: string): string {
   const p = s.progress;
   if (!p) return s.queryError ? noAnswer(s, environment) : 'starting';
   const sides = sidesOf(s).map((l) => `${l.side} ${l.name} ${countText(l)}`);
-  return [headline(p), ...sides].join(', ');
+  return [headline(p, s.pods), ...sides].join(', ');
 }
 
 class TerminalView implements LiveView {

@@ -14,6 +14,12 @@ import { availableToShrink, nextScaleDown, nextScaleUp, type RolloutLimits, type
 
 export type StepSide = 'to' | 'from';
 
+/**
+ * The most steps one step activity takes back to back: as many as a workflow
+ * run may take before it continues as new (workflows/continuation.ts).
+ */
+export const MAX_STEPS_PER_CALL = 1000;
+
 export interface StepOps {
   /** Both sides as they stand now (waits update the available counts). */
   state(): RolloutState;

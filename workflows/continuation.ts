@@ -51,6 +51,11 @@ export async function continueIfDue(at: ContinueAt, stepsDone: number): Promise<
   await continueAsNew<(input: DeployInput) => Promise<unknown>>({ ...at.input, continued: at.state(stepsDone) });
 }
 
+/** Steps this run may still take before it is due to continue as new (at least one). */
+export function stepsUntilDue(at: ContinueAt, stepsDone: number): number {
+  return Math.max(1, at.stepsAtStart + at.limit - stepsDone);
+}
+
 /** The input's step limit per run, or the default: read defensively, the input is untrusted. */
 export function maxStepsPerRun(input: unknown): number {
   const v = isMapping(input) ? input.maxStepsPerRun : undefined;

@@ -31,7 +31,9 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   // Today's deploys record one patch marker, which stands for every patch before it: each marker
   // costs two history events (the SDK upserts TemporalChangeVersion with it) and a visibility
   // write. Deploys started before it ask the patches one by one, as they recorded them.
-  const quietStart = patched('quiet-start');
+  // Steps back to back: one step activity takes the steps up to the next hold.
+  const stepsBackToBack = patched('steps-back-to-back');
+  const quietStart = stepsBackToBack || patched('quiet-start');
   tracker.skipUnchangedUpserts = quietStart;
   tracker.setPhase(continued && continued !== 'malformed' ? 'RollingOut' : 'Validating');
   // Decided in the first workflow task, before any call, for the whole deploy: its one-off calls
@@ -62,6 +64,7 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
       rollout = prepared.rollout;
     }
     if (rollout.oneActivityPerStep && stepChecksPlan) rollout.stepChecksPlan = true;
+    if (rollout.stepChecksPlan && stepsBackToBack) rollout.stepsBackToBack = true;
     return await rollOut(input, target, rollout, tracker, controls, continued);
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;

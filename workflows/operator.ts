@@ -17,6 +17,8 @@ export class OperatorControls {
   private retryRequested = false;
   private approved = false;
   private interruptible: CancellationScope | undefined;
+  /** A call of steps back to back that a pause stops (workflows/rolling-update.ts). */
+  private pausable: CancellationScope | undefined;
 
   constructor(private readonly tracker: DeployTracker) {
     this.handle('retry', 'Re-run the stalled step of a stuck deploy', () => {
@@ -30,6 +32,8 @@ export class OperatorControls {
     });
     this.handle('pause', 'Hold the rollout before its next step', () => {
       this.setPaused(true);
+      // Steps taken back to back stop; the one in the middle is finished, then the rollout holds.
+      this.pausable?.cancel();
       return 'pausing before the next step';
     });
     this.handle('resume', 'Continue a paused rollout', () => {
@@ -46,11 +50,12 @@ export class OperatorControls {
     return this.tracker.progress.paused;
   }
 
-  /** Runs a step that a rollback request may interrupt (a long wait). */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs a step that a rollback request may interrupt (a long wait), and with `pausable` a pause. */
+  async run<T>(fn: () => Promise<T>, { pausable = false } = {}): Promise<T> {
     this.throwIfRollbackRequested();
     const scope = new CancellationScope();
     this.interruptible = scope;
+    if (pausable) this.pausable = scope;
     try {
       return await scope.run(fn);
     } catch (err) {
@@ -58,6 +63,7 @@ export class OperatorControls {
       throw err;
     } finally {
       this.interruptible = undefined;
+      this.pausable = undefined;
     }
   }
 

@@ -18,6 +18,7 @@ export function planFromCluster(rollout: Rollout, direction: 'forward' | 'back')
     idPrefix: direction === 'forward' ? 'step' : 'rollback',
     ...(rollout.oneActivityPerStep && { oneActivityPerStep: true }),
     ...(rollout.stepChecksPlan && { stepChecksPlan: true }),
+    ...(rollout.stepsBackToBack && { stepsBackToBack: true }),
     async sync() {
       const rcs = new Map((await cluster.observe(namespace, name)).map((rc) => [rc.name, rc]));
       const newName = rollout.to.members[0]?.name;

@@ -10,7 +10,7 @@ import type { DeployTracker } from './tracker.js';
 import type { RcGroup } from './rc-group.js';
 import { rollingUpdate, type StepGate } from './rolling-update.js';
 import { notifyPhase } from './notifications.js';
-import { continueIfDue, type ContinueAt } from './continuation.js';
+import { continueIfDue, stepsUntilDue, type ContinueAt } from './continuation.js';
 import { planFromCluster } from './plan-from-cluster.js';
 import type { ReplicationControllerManifest } from '../domain/render.js';
 
@@ -35,6 +35,8 @@ export interface Rollout {
   resetSafe: boolean;
   /** A step is one activity (patch `local-calls-and-step-activity`; decided once per deploy, carried across continue-as-new). */
   oneActivityPerStep?: boolean;
+  /** That activity takes steps back to back up to the next hold (patch `steps-back-to-back`; decided in a run's first workflow task). */
+  stepsBackToBack?: boolean;
   /**
    * That activity checks its plan against the cluster before its first scale
    * (StalePlan if the RCs moved), so the workflow reads the RCs only when a run
@@ -57,7 +59,13 @@ export interface ForwardHolds {
 export function forwardGate(tracker: DeployTracker, controls: OperatorControls, rollout: Rollout, holds: ForwardHolds = {}): StepGate {
   const { strategy } = rollout.spec;
   return {
-    run: (fn) => controls.run(fn),
+    run: (fn, options) => controls.run(fn, options),
+    stepsBeforeHold(stepsDone) {
+      // Paused already (the pause came as the step was being planned): one step, then the hold.
+      if (controls.paused) return 1;
+      const gateAfter = strategy.approval === 'after-first-step' && stepsDone === 0 ? 1 : Number.POSITIVE_INFINITY;
+      return Math.min(gateAfter, holds.continueAt ? stepsUntilDue(holds.continueAt, stepsDone) : Number.POSITIVE_INFINITY);
+    },
     async betweenSteps(stepsDone) {
       await controls.betweenSteps(holds.maxPauseSeconds);
       if (holds.continueAt) await continueIfDue(holds.continueAt, stepsDone);
@@ -152,6 +160,7 @@ function rollbackGate(tracker: DeployTracker, rollout: Rollout): StepGate {
   let quietStalls = 0;
   return {
     run: (fn) => fn(),
+    stepsBeforeHold: () => Number.POSITIVE_INFINITY,
     betweenSteps: async () => {},
     async onStall(failure) {
       const reason = (failure.details?.[0] as { reason?: string } | undefined)?.reason;

@@ -2,17 +2,19 @@
 // until enough of its pods are available, shrink the `from` side by what availability
 // allows, repeat. A rollback is the same loop with the sides swapped, so both
 // directions keep invariants I1 and I2.
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import { availableToShrink, countSteps, isRolloutDone, nextScaleUp, type RolloutLimits, type RolloutState } from '../domain/rollout.js';
-import { runRolloutStep } from '../domain/rollout-step.js';
+import { MAX_STEPS_PER_CALL, runRolloutStep } from '../domain/rollout-step.js';
 import type { PodCounts, StalledWait } from '../activities/index.js';
 import * as cluster from './cluster.js';
 import type { RcGroup } from './rc-group.js';
 
 /** How a rolling update listens to the world between and during its steps. */
 export interface StepGate {
-  /** Runs a wait; an operator's rollback may interrupt it. */
-  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs a wait; an operator's rollback may interrupt it, and with `pausable` a pause too. */
+  run<T>(fn: () => Promise<T>, options?: { pausable?: boolean }): Promise<T>;
+  /** How many steps may follow `stepsDone` before the workflow must look again (a gate, a continue-as-new); Infinity: no limit. */
+  stepsBeforeHold(stepsDone: number): number;
   /** Before each step, and once more when the last one is done (a pause or rollback asked for during it takes effect). */
   betweenSteps(stepsDone: number): Promise<void>;
   /** A step stalled: return to retry it, throw to give up. */
@@ -52,6 +54,13 @@ export interface PlanFromCluster {
   oneActivityPerStep?: boolean;
   /** That activity checks the sizes it is handed against the cluster: `sync` runs only when a run starts and after a stale plan. */
   stepChecksPlan?: boolean;
+  /**
+   * That activity takes steps back to back until the workflow must look again
+   * (stepsBeforeHold): one round trip through Temporal per stretch of steps
+   * instead of per step. A pause stops it; the step it stopped in the middle
+   * of is finished before the hold.
+   */
+  stepsBackToBack?: boolean;
 }
 
 /** Re-planning that keeps finding the RCs moved is someone fighting the rollout. */
@@ -91,8 +100,9 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
     // While a step runs, it is the one shown: "step 1 of 3" from its first scale on.
     gate.report(step + 1, totalSteps());
     const ids = sync ? (s: RcGroup) => `${sync.idPrefix}-${step + 1}-${s.side}` : undefined;
+    let taken: Taken;
     try {
-      await (sync?.oneActivityPerStep ? stepAsOneActivity(step + 1, sync) : runStep(step + 1, ids));
+      taken = sync?.oneActivityPerStep ? await stepsAsOneActivity(step + 1, sync) : (await runStep(step + 1, ids), { steps: 1, sizesKnown: false });
     } catch (err) {
       if (!sync || !isStalePlan(err)) throw err;
       if (++stalePlans > MAX_STALE_PLANS) throw tamperedAfterStalePlans(err);
@@ -100,8 +110,9 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
       continue;
     }
     stalePlans = 0;
-    sizesKnown = sync?.oneActivityPerStep === true;
-    step += 1;
+    sizesKnown = taken.sizesKnown;
+    if (taken.steps === 0) continue;
+    step += taken.steps;
     const done = isRolloutDone(state());
     gate.report(step, done ? step : totalSteps());
     await gate.afterStep(step, done);
@@ -129,48 +140,78 @@ export async function rollingUpdate(r: RollingUpdate, gate: StepGate): Promise<n
 
   /**
    * The same step as one activity (`step-3`, `rollback-2`): it scales and
-   * waits on the worker and hands back both sides' sizes. A stall is handled
-   * as a stalled wait is: the gate decides, then the step runs again from the
-   * cluster's sizes, beginning with the wait that stalled.
+   * waits on the worker and hands back both sides' sizes; with
+   * `stepsBackToBack`, the steps up to the next hold, in one activity. A stall
+   * is handled as a stalled wait is: the gate decides, then the step runs
+   * again from the cluster's sizes, beginning with the wait that stalled.
    */
-  async function stepAsOneActivity(current: number, sync: PlanFromCluster) {
+  async function stepsAsOneActivity(current: number, sync: PlanFromCluster): Promise<Taken> {
     const up = nextScaleUp(state(), limits);
     const needed = availableToShrink({ ...state(), newReplicas: up }, limits);
     gate.report(current, totalSteps(), { what: `${needed} available pods of ${to.label}, then ${from.label} shrunk`, side: to.side });
-    let waitFirst: StalledWait | undefined;
+    const backToBack = sync.stepsBackToBack === true;
+    const budget = backToBack ? Math.max(1, Math.min(MAX_STEPS_PER_CALL, gate.stepsBeforeHold(current - 1))) : 1;
+    let next: { waitFirst?: StalledWait; steps: number } = { steps: budget };
+    // Only the first call a pause may stop: the rest of a step it stopped is finished before the hold.
+    let pausable = backToBack;
+    let taken = 0;
     for (;;) {
+      const number = current + taken;
+      const summary = !backToBack
+        ? `step ${number}: ${to.label} up to ${up}, then ${from.label} down`
+        : next.steps === 0 || !pausable
+          ? `the rest of step ${number}: ${to.label} up, ${from.label} down`
+          : `steps ${number} to ${number + next.steps - 1} at most: ${to.label} up, ${from.label} down`;
       try {
-        const done = await gate.run(() =>
-          cluster.rollStep(
-            {
-              namespace: r.namespace,
-              app: to.app,
-              limits,
-              minReadySeconds: r.minReadySeconds,
-              progressDeadlineSeconds: r.progressDeadlineSeconds,
-              detectTampering: r.detectTampering,
-              to: { label: to.label, members: to.members, available: to.available },
-              from: { label: from.label, members: from.members, available: from.available },
-              ...(waitFirst && { waitFirst }),
-              ...(sync.stepChecksPlan && { checkPlan: true }),
-              replaceAsReady: true,
-            },
-            `step ${current}: ${to.label} up to ${up}, then ${from.label} down`,
-            `${sync.idPrefix}-${current}`,
-          ),
+        const done = await gate.run(
+          () =>
+            cluster.rollStep(
+              {
+                namespace: r.namespace,
+                app: to.app,
+                limits,
+                minReadySeconds: r.minReadySeconds,
+                progressDeadlineSeconds: r.progressDeadlineSeconds,
+                detectTampering: r.detectTampering,
+                to: { label: to.label, members: to.members, available: to.available },
+                from: { label: from.label, members: from.members, available: from.available },
+                ...(next.waitFirst && { waitFirst: next.waitFirst }),
+                ...(sync.stepChecksPlan && { checkPlan: true }),
+                replaceAsReady: true,
+                ...(backToBack && { steps: next.steps }),
+              },
+              summary,
+              `${sync.idPrefix}-${number}`,
+            ),
+          { pausable },
         );
         to.takeStep(done.to);
         from.takeStep(done.from);
-        return;
+        // One step a call, as recorded, for deploys from before: their activity ids count steps so.
+        taken += backToBack ? (done.steps ?? 1) : 1;
+        if (!done.unfinished) return { steps: taken, sizesKnown: true };
+        next = done.unfinished;
+        pausable = false;
       } catch (err) {
+        // A worker from before the steps back to back ends a cancelled step without saying
+        // where it stopped: the next step plans from the cluster.
+        if (pausable && isCancellation(err)) return { steps: taken, sizesKnown: false };
         const stall = stallOf(err);
         if (!stall) throw err;
         await gate.onStall(stall);
         await sync.sync();
-        waitFirst = (stall.details?.[0] as { stalledWait?: StalledWait } | undefined)?.stalledWait;
+        const details = stall.details?.[0] as { stalledWait?: StalledWait; stepsDone?: number } | undefined;
+        if (backToBack) taken += details?.stepsDone ?? 0;
+        next = { ...(details?.stalledWait && { waitFirst: details.stalledWait }), steps: Math.max(1, budget - taken) };
       }
     }
   }
+}
+
+/** What a call of steps did: whole steps taken, and whether the sizes it handed back are the cluster's. */
+interface Taken {
+  steps: number;
+  sizesKnown: boolean;
 }
 
 async function waitStep(r: RollingUpdate, side: RcGroup, minAvailable: number, maxPods: number, gate: StepGate, activityId?: string): Promise<PodCounts> {

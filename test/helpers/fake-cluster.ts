@@ -186,7 +186,22 @@ export class FakeCluster {
       const moved = expect.find((e) => this.rcs.get(e.name)?.replicas !== e.replicas);
       if (moved) throw ApplicationFailure.create({ type: 'StalePlan', message: `RC ${moved.name} does not run ${moved.replicas}`, nonRetryable: true });
     };
-    return { ...fakes, rollStep: (input) => rollStep(input, { scale: fakes.scaleReplicationController, wait: fakes.waitForPods, checkPlan }) };
+    return {
+      ...fakes,
+      async rollStep(input) {
+        const { Context } = await import('@temporalio/activity');
+        const ctx = Context.current();
+        const signal = ctx.cancellationSignal;
+        // As the real wait: it heartbeats (a cancellation arrives in a heartbeat's answer) and ends when cancelled.
+        const cancelled = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' })), { once: true }));
+        cancelled.catch(() => undefined);
+        const wait = async (w: PodWaitInput, live: object) => {
+          ctx.heartbeat(live);
+          return Promise.race([fakes.waitForPods(w), cancelled]);
+        };
+        return rollStep(input, { scale: fakes.scaleReplicationController, wait, checkPlan, cancelled: () => signal.aborted });
+      },
+    };
   }
 
   appRcs(app: string): RcInfo[] {

@@ -58,6 +58,8 @@ export async function workflowHarness(scenario: Scenario = {}): Promise<Workflow
       dataConverter: codecSetup().dataConverter,
       activities: fake.activities(),
       interceptors: { activity: activityInterceptors(fakeScenario.cluster) },
+      // As the deploy worker's (worker/run.ts): a pause or rollback reaches a step within a second.
+      maxHeartbeatThrottleInterval: '1s',
     });
   const workers = [await workerFor(cluster, scenario)];
   const running = [workers[0]!.run()];

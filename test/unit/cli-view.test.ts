@@ -73,6 +73,15 @@ describe('live view', () => {
     assert.match(lines[2]!, /^old .* 1\/3 ready/);
   });
 
+  test('steps taken back to back: the heartbeat says how many since the workflow last looked, and the other side', () => {
+    const live = { ...counts(1), side: 'new' as const, awaiting: '1 available pods of awesome-api-1a2b3c4d', stepsDone: 2, sides: { new: { replicas: 3, available: 2 }, old: { replicas: 0, available: 0 } } };
+    const lines = frameLines({ progress: progress(), pods: live }, 'prod');
+    assert.equal(lines[0], 'RollingOut · step 3/3');
+    assert.match(lines[1]!, /^new .* 1\/3 ready/, 'the awaited side: the pods as the wait sees them');
+    assert.match(lines[2]!, /^old .* 0\/3 ready/, 'the other side: as the activity last saw it, not the workflow');
+    assert.equal(frameLines({ progress: progress({ step: 3 }), pods: { ...live, stepsDone: 4 } }, 'prod')[0], 'RollingOut · step 7/7', 'never "step 7 of 3"');
+  });
+
   test('pod problems and, when stuck, the last error and the next commands', () => {
     const stuck = progress({
       phase: 'Stuck',

@@ -103,7 +103,7 @@ describe('step activity', () => {
       async scale({ name, replicas, from }) {
         log.push(`scale ${name} ${from}→${replicas}`);
       },
-      async wait(w, side) {
+      async wait(w, { side }) {
         waits.push(w);
         log.push(`wait ${side} ${w.minAvailable}..${w.maxPods}`);
         return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
@@ -113,7 +113,7 @@ describe('step activity', () => {
     assert.deepEqual(log, ['scale api-new 0→1', 'wait new 1..1', 'scale api-old 2→1', 'wait old 0..1']);
     assert.deepEqual(waits[1]!.expect, [{ name: 'api-new', replicas: 1 }, { name: 'api-old', replicas: 1 }]);
     assert.equal(waits[0]!.stalePlanAtStart, true);
-    assert.deepEqual(result, { to: { replicas: { 'api-new': 1 }, available: 1 }, from: { replicas: { 'api-old': 1 }, available: 1 } });
+    assert.deepEqual(result, { to: { replicas: { 'api-new': 1 }, available: 1 }, from: { replicas: { 'api-old': 1 }, available: 1 }, steps: 1 });
   });
 
   test('asked to replace as pods turn ready, it shrinks the old side after the first new pod, by what that pod allows', async () => {
@@ -128,7 +128,7 @@ describe('step activity', () => {
       async scale({ name, replicas, from }) {
         log.push(`scale ${name} ${from}→${replicas}`);
       },
-      async wait(w, side) {
+      async wait(w, { side }) {
         log.push(`wait ${side} ${w.minAvailable}..${w.maxPods}`);
         return { total: w.maxPods, ready: w.minAvailable, available: w.minAvailable, terminating: 0, problems: [] };
       },
@@ -144,7 +144,7 @@ describe('step activity', () => {
       async scale({ name, replicas, from }: { name: string; replicas: number; from: number }) {
         log.push(`scale ${name} ${from}→${replicas}`);
       },
-      async wait(w: PodWaitInput, side: 'new' | 'old') {
+      async wait(w: PodWaitInput, { side }: { side: 'new' | 'old' }) {
         log.push(`wait ${side} ${w.minAvailable}..${w.maxPods}`);
         if (side === stallOn) throw stalled;
         return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
@@ -154,7 +154,7 @@ describe('step activity', () => {
     const first: string[] = [];
     const err = await rollStep(input(), calls(first, 'old')).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof ApplicationFailure && err.type === 'RolloutStalled');
-    assert.deepEqual(err.details?.[0], { reason: 'ProgressDeadlineExceeded', stalledWait: { side: 'from', minAvailable: 0, maxPods: 1 } });
+    assert.deepEqual(err.details?.[0], { reason: 'ProgressDeadlineExceeded', stalledWait: { side: 'from', minAvailable: 0, maxPods: 1 }, stepsDone: 0 });
     // The workflow synced: the new RC at 1 (available), the old one already at 1.
     const synced = input({
       to: { label: 'api-new', members: [{ name: 'api-new', revision: 2, replicas: 1, target: 2 }], available: 1 },
@@ -191,6 +191,71 @@ describe('step activity', () => {
     assert.equal(log.filter((l) => l.startsWith('check')).length, 0, 'not asked: no check (steps of deploys started before)');
   });
 
+  test('asked for steps, it takes them back to back and ends when the rollout is done', async () => {
+    const log: string[] = [];
+    const lives: unknown[] = [];
+    const calls = {
+      async scale({ name, replicas, from }: { name: string; replicas: number; from: number }) {
+        log.push(`scale ${name} ${from}→${replicas}`);
+      },
+      async wait(w: PodWaitInput, live: { side: 'new' | 'old'; stepsDone: number }) {
+        lives.push(live);
+        log.push(`wait ${live.side} ${w.minAvailable}..${w.maxPods}`);
+        return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
+      },
+      checkPlan: unchecked,
+    };
+    const result = await rollStep(input({ steps: 10 }), calls);
+    assert.deepEqual(log, ['scale api-new 0→1', 'wait new 1..1', 'scale api-old 2→1', 'wait old 0..1', 'scale api-new 1→2', 'wait new 2..2', 'scale api-old 1→0', 'wait old 0..0']);
+    assert.equal(result.steps, 2, 'two steps roll 2 replicas at surge 1; the budget of 10 is not a plan');
+    assert.equal(result.unfinished, undefined);
+    assert.deepEqual(lives[2], { side: 'new', awaiting: '2 available pods of api-new', stepsDone: 1, sides: { new: { replicas: 2, available: 1 }, old: { replicas: 1, available: 1 } } });
+    log.length = 0;
+    assert.equal((await rollStep(input({ steps: 1 }), calls)).steps, 1);
+    assert.equal(log.length, 4, 'a budget of one step: one step');
+  });
+
+  test('cancelled while it takes steps, it says what it did and what finishes the step it was in', async () => {
+    const run = async (cancelAt: string, over: Partial<RollStepInput> = {}) => {
+      const log: string[] = [];
+      let cancelled = false;
+      const result = await rollStep(input({ steps: 10, ...over }), {
+        async scale({ name, replicas, from }) {
+          if (cancelled) throw ApplicationFailure.create({ type: 'Cancelled', message: 'step cancelled' });
+          log.push(`scale ${name} ${from}→${replicas}`);
+          if (log.at(-1) === cancelAt) cancelled = true;
+        },
+        async wait(w, { side }) {
+          log.push(`wait ${side} ${w.minAvailable}..${w.maxPods}`);
+          if (log.at(-1) === cancelAt || cancelled) {
+            cancelled = true;
+            throw ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' });
+          }
+          return { total: w.maxPods, ready: w.maxPods, available: w.maxPods, terminating: 0, problems: [] };
+        },
+        checkPlan: unchecked,
+        cancelled: () => cancelled,
+      });
+      return { log, result };
+    };
+    const inWait = await run('wait new 2..2');
+    assert.equal(inWait.result.steps, 1);
+    assert.deepEqual(inWait.result.unfinished, { steps: 1 }, 'growing: a whole step from the sizes it set finishes it');
+    assert.deepEqual(inWait.result.to.replicas, { 'api-new': 2 });
+    const shrunk = await run('scale api-old 1→0');
+    assert.deepEqual(shrunk.result.unfinished, { waitFirst: { side: 'from', minAvailable: 0, maxPods: 0 }, steps: 0 }, 'shrunk: only its wait is left');
+    const atBoundary = await run('wait old 0..1');
+    assert.equal(atBoundary.result.steps, 0);
+    assert.deepEqual(atBoundary.result.unfinished, { waitFirst: { side: 'from', minAvailable: 0, maxPods: 1 }, steps: 0 });
+    // The rest of the step, as the workflow asks for it: the wait, and nothing after it.
+    const rest = await run('none', { to: { ...input().to, members: [{ name: 'api-new', revision: 2, replicas: 2, target: 2 }], available: 1 }, from: { ...input().from, members: [{ name: 'api-old', revision: 1, replicas: 0, target: 2 }] }, waitFirst: { side: 'from', minAvailable: 0, maxPods: 0 }, steps: 0 });
+    assert.deepEqual(rest.log, ['wait old 0..0']);
+    assert.equal(rest.result.unfinished, undefined);
+    assert.equal(rest.result.steps, 1, 'it ended the step it belongs to');
+    // Steps scheduled before there was this choice fail when cancelled, as they did.
+    await assert.rejects(rollStep(input(), { scale: async () => {}, wait: async () => Promise.reject(ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' })), checkPlan: unchecked, cancelled: () => true }), /wait cancelled/);
+  });
+
   test('a malformed step is refused before any call', async () => {
     const bad: Array<[unknown, RegExp]> = [
       [null, /input must be a mapping/],
@@ -200,6 +265,9 @@ describe('step activity', () => {
       [{ ...input(), detectTampering: 'yes' }, /detectTampering/],
       [{ ...input(), checkPlan: 1 }, /checkPlan/],
       [{ ...input(), replaceAsReady: 'yes' }, /replaceAsReady/],
+      [{ ...input(), steps: 0 }, /0 only with waitFirst/],
+      [{ ...input(), steps: 1001 }, /steps must be at most 1000/],
+      [{ ...input(), steps: 1.5 }, /steps must be an integer/],
     ];
     for (const [raw, rule] of bad) {
       let called = false;

@@ -11,6 +11,11 @@ import { refused, untilPhase } from '../helpers/progress.js';
 const V1 = 'registry.example/awesome-api:1.0.0';
 const V2 = 'registry.example/awesome-api:2.0.0';
 
+/** How many step activities a deploy's history scheduled. */
+function stepActivities(history: { events?: Array<{ activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null }> | null }): number {
+  return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'rollStep').length;
+}
+
 /** Stalls waits on the new RC's pods while `stalling` is true, once v1 exists. */
 async function stallingHarness(): Promise<{ h: WorkflowHarness; stalling: { on: boolean } }> {
   const stalling = { on: true };
@@ -103,6 +108,38 @@ describe('operators', { concurrency: SIDE_BY_SIDE }, () => {
       await refused(handle.executeUpdate(pauseUpdate, { args: [{}] }), /already paused/);
       await handle.executeUpdate(resumeUpdate, { args: [{}] });
       assert.equal((await waitForResult(handle)).outcome, 'Succeeded');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('steps run back to back in one activity; a pause stops them, finishes the step in the middle, then holds', async () => {
+    const h = await workflowHarness({ waitMs: 300 });
+    try {
+      await waitForResult(await h.start(V1, h.spec({ replicas: 6 })));
+      const straight = await h.start(V2, h.spec({ replicas: 6 }));
+      assert.equal((await waitForResult(straight)).steps, 6);
+      assert.equal(stepActivities(await straight.fetchHistory()), 1, 'six steps, one activity');
+
+      const handle = await h.start(V1, h.spec({ replicas: 6 }));
+      await untilPhase(handle, 'RollingOut');
+      await new Promise((r) => setTimeout(r, 700));
+      await handle.executeUpdate(pauseUpdate, { args: [{}] });
+      await untilPhase(handle, 'Paused');
+      const paused = await handle.query(progressQuery);
+      const held = h.cluster.replicasOf();
+      assert.equal(Object.values(held).reduce((a, b) => a + b, 0), 6, `held between steps, not in one (no surge pod): ${JSON.stringify(held)}`);
+      assert.ok(paused.step >= 1 && paused.step < 6, `paused at step ${paused.step}`);
+      const writes = h.cluster.writes.length;
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(h.cluster.writes.length, writes, 'nothing scaled while paused');
+      await handle.executeUpdate(resumeUpdate, { args: [{}] });
+      const result = await waitForResult(handle);
+      assert.equal(result.outcome, 'Succeeded');
+      assert.equal(result.steps, 6, 'the step the pause stopped counts once');
+      const events = (await handle.fetchHistory()).events ?? [];
+      assert.equal(events.filter((e) => e.activityTaskCancelRequestedEventAttributes).length, 1, 'the pause cancelled the activity taking the steps');
+      assert.ok(stepActivities({ events }) <= 3, 'the stopped call, the rest of its step, the steps after the hold');
     } finally {
       await h.close();
     }

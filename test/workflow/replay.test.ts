@@ -13,6 +13,7 @@ import { queueIdFor, workflowIdFor } from '../../domain/names.js';
 const PATHS = ['cancel.json', 'first-deploy.json', 'rollback.json', 'rolling-update.json', 'stuck-retry.json'];
 const DIRS = [
   { label: 'today', dir: new URL('../fixtures/histories/', import.meta.url), paths: [...PATHS, 'continued.json', 'queue.json'].sort() },
+  { label: 'before steps ran back to back', dir: new URL('../fixtures/histories/before-steps-back-to-back/', import.meta.url), paths: [...PATHS, 'continued.json'].sort() },
   { label: 'before one patch marker stood for all', dir: new URL('../fixtures/histories/before-quiet-start/', import.meta.url), paths: [...PATHS, 'continued.json'].sort() },
   { label: 'before notifications waited for a webhook', dir: new URL('../fixtures/histories/before-quiet-notifications/', import.meta.url), paths: [...PATHS, 'continued.json'].sort() },
   { label: 'before a step checked its own plan', dir: new URL('../fixtures/histories/before-plan-check/', import.meta.url), paths: [...PATHS, 'continued.json'].sort() },
