@@ -3,8 +3,10 @@
 // it took, from its first second on) heartbeats what it sees on every pod change, at
 // most once a second; describe() hands back the latest heartbeat, so the CLI
 // shows the cluster's counts between the workflow's own (coarser) progress
-// updates without any cluster credentials.
+// updates without any cluster credentials. describe() hands payloads back as
+// stored: encrypted, so they are opened with the client's codec first.
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { openPayloadsInPlace } from '../codec/open-payloads.js';
 
 import type { PodCounts } from '../domain/pods.js';
 
@@ -23,12 +25,14 @@ export type LivePodCounts = PodCounts & {
   sides?: Record<'new' | 'old', { replicas: number; available: number }>;
 };
 
-export function waitingPodCounts(client: Client, description: WorkflowExecutionDescription): LivePodCounts | undefined {
+export async function waitingPodCounts(client: Client, description: WorkflowExecutionDescription): Promise<LivePodCounts | undefined> {
   for (const activity of description.raw.pendingActivities ?? []) {
     if (!WAIT_ACTIVITIES.has(activity.activityType?.name ?? '')) continue;
-    const payload = activity.heartbeatDetails?.payloads?.[0];
-    if (!payload) continue;
+    const stored = activity.heartbeatDetails?.payloads?.[0];
+    if (!stored) continue;
     try {
+      const payload = { metadata: { ...stored.metadata }, data: stored.data };
+      await openPayloadsInPlace(payload, client.options.loadedDataConverter.payloadCodecs);
       const value: unknown = client.options.loadedDataConverter.payloadConverter.fromPayload(payload);
       if (isPodCounts(value)) return value as LivePodCounts;
     } catch {

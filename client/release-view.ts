@@ -42,16 +42,21 @@ export async function followRelease(handle: ReleaseHandle, out: Output): Promise
     () => (settled = true),
   );
   const seen = new Map<string, string>();
+  const printChanges = (environments: readonly EnvironmentProgress[]) => {
+    for (const [i, e] of environments.entries()) {
+      const key = `${e.phase} ${e.image ?? ''}`;
+      if (seen.get(e.environment) === key) continue;
+      seen.set(e.environment, key);
+      if (e.phase !== 'Pending') out.line(`${e.environment}: ${e.phase}${e.image ? ` (${e.image})` : ''} — ${nextStepOf(e, i, environments)}`);
+    }
+  };
   while (!settled && !out.isJson) {
     const progress = await handle.query(releaseQuery).catch(() => undefined as ReleaseProgress | undefined);
-    for (const e of progress?.environments ?? []) {
-      const key = `${e.phase} ${e.image ?? ''}`;
-      if (seen.get(e.environment) !== key) {
-        seen.set(e.environment, key);
-        if (e.phase !== 'Pending') out.line(`${e.environment}: ${e.phase}${e.image ? ` (${e.image})` : ''} — ${nextStepOf(e, progress!.environments.indexOf(e), progress!.environments)}`);
-      }
-    }
+    printChanges(progress?.environments ?? []);
     await Promise.race([done, sleep(POLL_MS, undefined, { ref: false })]);
   }
-  return printReleaseResult(out, await result);
+  const ended = await result;
+  // The phases reached between the last look and the end (a deploy that failed fast) are told too.
+  if (!out.isJson) printChanges(ended.environments);
+  return printReleaseResult(out, ended);
 }

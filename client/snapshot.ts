@@ -23,7 +23,7 @@ export async function readSnapshot(client: Client, handle: DeployHandle): Promis
     queryProgress(client, handle),
     client.withDeadline(Date.now() + ANSWER_TIMEOUT_MS, () => handle.describe()).catch(() => undefined),
   ]);
-  return { progress: answer.progress, queryError: answer.error, pods: description && waitingPodCounts(client, description) };
+  return { progress: answer.progress, queryError: answer.error, pods: description && (await waitingPodCounts(client, description)) };
 }
 
 function shortReason(err: unknown): string {

@@ -196,7 +196,7 @@ export class FakeCluster {
         const cancelled = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(ApplicationFailure.create({ type: 'Cancelled', message: 'wait cancelled' })), { once: true }));
         cancelled.catch(() => undefined);
         const wait = async (w: PodWaitInput, live: object) => {
-          ctx.heartbeat(live);
+          ctx.heartbeat({ total: 0, ready: 0, available: 0, terminating: 0, problems: [], ...live });
           return Promise.race([fakes.waitForPods(w), cancelled]);
         };
         return rollStep(input, { scale: fakes.scaleReplicationController, wait, checkPlan, cancelled: () => signal.aborted });

@@ -36,6 +36,16 @@ describe('reset points', () => {
     assert.equal(namesSteps([scheduled('step-x', 4), scheduled('steps-1', 9)]), false);
   });
 
+  test('steps taken back to back: each begins where the activity that took it was scheduled', () => {
+    // step-1 took steps 1-3, stopped by a pause in step 4; the rest of step 4; then steps 5 and 6.
+    const backToBack = [scheduled('1', 4), { ...scheduled('step-1', 14), steps: 4 }, { ...scheduled('step-4', 22), steps: 1 }, { ...scheduled('step-5', 30), steps: 2 }];
+    assert.deepEqual(resetPointOf(backToBack, 3), { eventId: 14 });
+    assert.deepEqual(resetPointOf(backToBack, 4), { eventId: 14 }, 'where step 4 began, not where it was finished');
+    assert.deepEqual(resetPointOf(backToBack, 6), { eventId: 30 });
+    assert.deepEqual(stepsBegun(backToBack), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(resetPointOf(backToBack, 7), { refusal: 'it ran steps 1–6 in this run, not step 7' });
+  });
+
   test('deploys started before reset-safe rollouts are told apart', () => {
     assert.equal(namesSteps(history), true);
     assert.equal(namesSteps([scheduled('1', 4), scheduled('7', 12)]), false);
