@@ -13,7 +13,7 @@ export function deployflowSystem(kube: BenchKube, client: Client, environment: s
     const handle = await startDeploy(client, { spec: appSpec(t), environment, image, requestedBy: 'bench' });
     const result = await withTimeout(`deploy ${t.app} ${image}`, timeoutMs, waitForResult(handle));
     if (result.outcome !== 'Succeeded') throw new Error(`deploy ${t.app} ${image}: ${result.outcome}: ${result.message}`);
-    return { reportedDoneAt: Date.now(), workflow: { workflowId: handle.workflowId, runId: handle.firstExecutionRunId } };
+    return { reportedDoneAt: Date.now(), workflow: { workflowId: handle.workflowId, runId: handle.firstExecutionRunId }, steps: result.steps };
   };
   return {
     name,

@@ -39,6 +39,8 @@ export interface RolloutSample {
   maxLive: number;
   minReady: number;
   history?: HistoryProfile;
+  /** deployflow: the steps its result says it took (absent in results from before). */
+  stepsTaken?: number;
 }
 
 export interface RolloutContext {
@@ -100,14 +102,15 @@ export async function measureRollout(ctx: RolloutContext, system: System, replic
     maxLive: observation.maxLive,
     minReady: observation.minReady,
     history,
+    ...(run.steps !== undefined && { stepsTaken: run.steps }),
   };
 }
 
 /**
- * The steps deployflow's rollout took (its step activities in history): more
- * than the plan's when a step replaces old pods as new ones turn ready. The
- * plan's for the Deployment, and for histories whose steps were two waits.
+ * The steps deployflow's rollout took (its result's count; in results from
+ * before, its step activities in history): more than the plan's when a step
+ * replaces old pods as new ones turn ready. The plan's for the Deployment.
  */
 export function stepsTaken(r: RolloutSample): number {
-  return r.history?.activities.rollStep ?? r.steps;
+  return r.stepsTaken ?? r.history?.activities.rollStep ?? r.steps;
 }

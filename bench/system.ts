@@ -9,6 +9,8 @@ export interface RolloutRun {
   reportedDoneAt: number;
   /** deployflow only: the workflow that rolled. */
   workflow?: { workflowId: string; runId: string };
+  /** deployflow only: the steps its result says it took. */
+  steps?: number;
 }
 
 export interface System {

@@ -25,7 +25,7 @@ export type LivePodCounts = PodCounts & {
   sides?: Record<'new' | 'old', { replicas: number; available: number }>;
 };
 
-export async function waitingPodCounts(client: Client, description: WorkflowExecutionDescription): Promise<LivePodCounts | undefined> {
+export async function waitingPodCounts(client: { options: Pick<Client['options'], 'loadedDataConverter'> }, description: WorkflowExecutionDescription): Promise<LivePodCounts | undefined> {
   for (const activity of description.raw.pendingActivities ?? []) {
     if (!WAIT_ACTIVITIES.has(activity.activityType?.name ?? '')) continue;
     const stored = activity.heartbeatDetails?.payloads?.[0];

@@ -59,9 +59,16 @@ export function bar(count: number, of: number, width = 20): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
+/**
+ * The step a deploy is at now: the workflow shows the step an activity taking
+ * steps back to back began with; that activity's heartbeat, how many it took since.
+ */
+export function liveStep(p: DeployProgress, pods?: LivePodCounts): number {
+  return p.step + (p.phase === 'RollingOut' || p.phase === 'RollingBack' ? (pods?.stepsDone ?? 0) : 0);
+}
+
 function headline(p: DeployProgress, pods?: LivePodCounts): string {
-  // The workflow shows the step a call of steps began with; the call's heartbeat, how many it took since.
-  const current = p.step + (p.phase === 'RollingOut' || p.phase === 'RollingBack' ? (pods?.stepsDone ?? 0) : 0);
+  const current = liveStep(p, pods);
   const step = p.totalSteps > 0 ? ` · step ${current}/${Math.max(current, p.totalSteps)}` : '';
   const paused = p.paused && p.phase !== 'Paused' ? ' · pause requested' : '';
   return `${p.phase}${step}${paused}`;

@@ -1,12 +1,16 @@
 // `deployctl reset`: Temporal's Reset, aimed at the start of a rollout step.
 // A deploy may span several runs (it continues as new on long rollouts), so
 // the run that began step N is found by walking the chain back from the
-// latest run; that run is reset to the workflow task that planned the step.
+// latest run; that run is reset to the workflow task that planned the step
+// (steps taken back to back: the task that scheduled the activity that took
+// it; the activities' results, opened with the client's codec, say which).
 // Operator decisions sent after that point (signals, updates) are not
 // replayed: the deploy stands as it did when step N began, and the step plans
 // from what the cluster runs now.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { openPayloadsInPlace } from '../codec/open-payloads.js';
 import Long from 'long';
 import type { temporal } from '@temporalio/proto';
 import { namesSteps, resetPointOf, stepsBegun, type ScheduledActivity } from '../domain/reset-point.js';
@@ -59,10 +63,14 @@ export async function resetDeploy(session: TemporalSession, target: Target, requ
 async function runThatBegan(client: Client, target: Target, runId: string, step: number): Promise<{ runId: string; eventId: number }> {
   const ran: number[] = [];
   for (let run: string | undefined = runId; run; ) {
-    const events: HistoryEvent[] = (await client.workflow.getHandle(target.workflowId, run).fetchHistory()).events ?? [];
+    const history = await client.workflow.getHandle(target.workflowId, run).fetchHistory();
+    await openPayloadsInPlace(history, client.options.loadedDataConverter.payloadCodecs);
+    const events: HistoryEvent[] = history.events ?? [];
+    const began = stepsBegunByEachCall(events, (p) => client.options.loadedDataConverter.payloadConverter.fromPayload(p));
     const scheduled: ScheduledActivity[] = events.flatMap((e) => {
       const a = e.activityTaskScheduledEventAttributes;
-      return a?.activityId ? [{ activityId: a.activityId, workflowTaskCompletedEventId: Number(a.workflowTaskCompletedEventId ?? 0) }] : [];
+      const steps = began.get(Number(e.eventId ?? 0));
+      return a?.activityId ? [{ activityId: a.activityId, workflowTaskCompletedEventId: Number(a.workflowTaskCompletedEventId ?? 0), ...(steps && { steps }) }] : [];
     });
     const point = resetPointOf(scheduled, step);
     if ('eventId' in point) return { runId: run, eventId: point.eventId };
@@ -74,6 +82,33 @@ async function runThatBegan(client: Client, target: Target, runId: string, step:
   }
   const begun = [...new Set(ran)].sort((a, b) => a - b);
   throw refused(target, step, begun.length ? `it has steps ${begun[0]}–${begun[begun.length - 1]}` : 'it began no rollout step (it ended before its rollout, or had nothing to do)');
+}
+
+/**
+ * How many steps each step activity that took steps back to back began, by its
+ * scheduled event: those its result counts, and one more it stopped in the
+ * middle of (a pause) or stalled in. A call still running began at least its first.
+ */
+function stepsBegunByEachCall(events: HistoryEvent[], read: (p: Payload) => unknown): Map<number, number> {
+  const began = new Map<number, number>();
+  const field = (v: unknown, key: string) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined);
+  for (const e of events) {
+    const completed = e.activityTaskCompletedEventAttributes;
+    const failed = e.activityTaskFailedEventAttributes;
+    const payload = completed?.result?.payloads?.[0] ?? failed?.failure?.applicationFailureInfo?.details?.payloads?.[0];
+    if (!payload) continue;
+    let value: unknown;
+    try {
+      value = read(payload as Payload);
+    } catch {
+      continue; // without the keys: one step a call, as before steps ran back to back
+    }
+    const steps = completed ? field(value, 'steps') : field(value, 'stepsDone');
+    if (typeof steps !== 'number') continue;
+    const more = failed || field(value, 'unfinished') ? 1 : 0;
+    began.set(Number((completed ?? failed)!.scheduledEventId ?? 0), steps + more);
+  }
+  return began;
 }
 
 function refused(target: Target, step: number, why: string): CliError {

@@ -12,7 +12,7 @@ const v2 = 'registry.example/awesome-api:2.0.0';
 describe('stack outages mid-rollout (sample)', { timeout: 600_000 }, () => {
   let h: FaultHarness;
   before(async () => {
-    h = await faultHarness('outage-sample');
+    h = await faultHarness('outage-sample', { proxy: true });
   });
   after(async () => {
     await h?.close();
@@ -39,7 +39,8 @@ describe('stack outages mid-rollout (sample)', { timeout: 600_000 }, () => {
       // minute before the RC controller acts again: a deadline that outlasts that keeps this
       // about the outage (the reliability tier shows a short deadline rolling back cleanly).
       overrides: { strategy: { progressDeadlineSeconds: 150 } },
-      at: { mark: 'activity:rollStep', nth: 2 },
+      // Steps run back to back in one activity: step 2's wait begins once its scale-up passed.
+        atCall: { target: 'scale-new', replicas: 2 },
       async fault() {
         t.diagnostic(`apiserver away for ${await componentOutage('kube-apiserver', 10_000)} s`);
       },

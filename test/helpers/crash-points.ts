@@ -71,7 +71,10 @@ export interface KillPoint {
 /** When to kill the replacement: it finishes what is left of the rollout (or rollback) in about 5 s. */
 const DURING_RECOVERY: [number, number] = [500, 4000];
 
-/** A step is one activity (`rollStep`, the nth is the step); its first wait for new pods begins as it starts. */
+/**
+ * The steps of a rollout are one activity (`rollStep`) taking them back to back; its first wait
+ * for new pods begins as it starts. A later step's wait is reached through the scale before it.
+ */
 const wait = 'activity:rollStep' as const;
 const back = 'phase:RollingBack' as const;
 /**
@@ -97,7 +100,7 @@ export const KILL_POINTS: KillPoint[] = [
   { label: 'RollingOut step 1: scale old to 2 (not sent)', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'before' } },
   { label: 'RollingOut step 1: old RC scaled to 2, its wait for old pods to go starting', scenario: 'update', call: { target: 'scale-old', replicas: 2, when: 'pass' }, jitterMs: intoWait },
   { label: 'RollingOut step 2: scale new to 2 (applied, answer lost)', scenario: 'update', call: { target: 'scale-new', replicas: 2, when: 'after' } },
-  { label: 'RollingOut step 2: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 2 }, jitterMs: [300, 2000] },
+  { label: 'RollingOut step 2: wait for new pods', scenario: 'update', call: { target: 'scale-new', replicas: 2, when: 'pass' }, jitterMs: [300, 1500] },
   {
     label: 'RollingOut step 2: scale old to 1 (applied, answer lost), then the replacement killed while it recovers',
     scenario: 'update',
@@ -107,7 +110,7 @@ export const KILL_POINTS: KillPoint[] = [
   { label: 'RollingOut step 3: scale old to 0 (applied, answer lost)', scenario: 'update', call: { target: 'scale-old', replicas: 0, when: 'after' } },
   // The last step's and a first deploy's pods turn Ready 1-1.5 s after their scale and may be
   // available at once (their Ready time has no fraction of a second): kill within the first 0.9 s.
-  { label: 'RollingOut step 3: wait for new pods', scenario: 'update', trigger: { mark: wait, nth: 3 }, jitterMs: [300, 900] },
+  { label: 'RollingOut step 3: wait for new pods', scenario: 'update', call: { target: 'scale-new', replicas: 3, when: 'pass' }, jitterMs: [300, 900] },
   { label: 'cleanup: RCs listed after the rollout, answer lost', scenario: 'update', call: { target: 'list-rcs', nth: 2, when: 'after' } },
   { label: 'cleanup: delete the old RC (deleted, answer lost)', scenario: 'prune', call: { target: 'delete-old', when: 'after' } },
   { label: 'first deploy: create at full size (created, answer lost)', scenario: 'first', call: { target: 'create', when: 'after' } },

@@ -5,13 +5,19 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DeployHandle } from '../../client/api.js';
 import type { Phase } from '../../domain/phases.js';
 import { progressQuery, type DeployProgress } from '../../workflows/messages.js';
+import { liveStep } from '../../client/live-view.js';
+import { waitingPodCounts } from '../../client/heartbeat.js';
 
-/** Polls the progress query until `until` holds (a phase, or any condition on the progress). */
+/**
+ * Polls the progress query until `until` holds (a phase, or any condition on the
+ * progress), its step the live one (with the steps the step activity took since).
+ */
 export async function untilProgress(handle: DeployHandle, until: Phase | ((p: DeployProgress) => boolean), timeoutMs = 60_000): Promise<DeployProgress> {
   const done = typeof until === 'string' ? (p: DeployProgress) => p.phase === until : until;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const progress = await handle.query(progressQuery);
+    const [queried, description] = await Promise.all([handle.query(progressQuery), handle.describe()]);
+    const progress = { ...queried, step: liveStep(queried, await waitingPodCounts(handle.client, description)) };
     if (done(progress)) return progress;
     if (Date.now() > deadline) throw new Error(`still ${progress.phase} at step ${progress.step}, waited for ${typeof until === 'string' ? until : 'a condition'}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -123,9 +123,9 @@ describe('Temporal Reset on a running rollout', () => {
     const events: HistoryEvent[] = (await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
     await waitForResult(handle);
     const points = pointsOf(events);
-    // One workflow task per finished step since a step is one activity (two before), plus the start
-    // (a worker without webhooks schedules no notification, whose end was one more).
-    assert.ok(points.length >= 4, `${points.length} workflow tasks`);
+    // The start, whose task schedules the activity that takes the steps back to back: resetting
+    // to it at step 4 runs the rollout again from what the cluster runs then.
+    assert.ok(points.some((p) => p.label === 'after step-1 was scheduled'), `${points.length} workflow tasks`);
     const chosen = CAMPAIGN ? points.map((p) => p.eventId) : sampleOf(points).map((p) => p.eventId);
 
     for (const eventId of chosen) {
@@ -139,7 +139,7 @@ describe('Temporal Reset on a running rollout', () => {
     }
   });
 
-  test('at a surge of 3, whose steps let old pods go as new ones turn available, a reset to its step 2 still ends right', async () => {
+  test('at a surge of 3, whose steps let old pods go as new ones turn available, a reset at its step 3 still ends right', async () => {
     const wide: SpecOverrides['strategy'] = { ...STRATEGY, maxSurge: 3, minReadySeconds: 0 };
     const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
     const image = `registry.example/awesome-api:${++version}.0.0`;
@@ -147,8 +147,9 @@ describe('Temporal Reset on a running rollout', () => {
     await untilProgress(handle, (p) => p.step >= 3);
     const runId = (await handle.describe()).runId;
     const history: HistoryEvent[] = (await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
-    const point = pointsOf(history).find((p) => p.label === 'after step-2 was scheduled');
-    assert.ok(point, 'the rollout took a second step');
+    // At step 3 or later: the task that began the activity taking those steps back to back.
+    const point = pointsOf(history).filter((p) => p.label.startsWith('after step-')).at(-1);
+    assert.ok(point, 'the rollout began its steps');
     await reset(h, handle, runId, point.eventId);
     await endsRolledOut(handle, watcher, { ...point, label: `surge 3: ${point.label}` }, 3);
   });

@@ -69,7 +69,8 @@ describe('stack outages mid-rollout', { timeout: 1_800_000 }, () => {
         app: 'api-20s',
         image: v2,
         overrides: { strategy: { progressDeadlineSeconds: 150 } },
-        at: { mark: 'activity:rollStep', nth: 2 },
+        // Steps run back to back in one activity: step 2's wait begins once its scale-up passed.
+        atCall: { target: 'scale-new', replicas: 2 },
         fault: outage('kube-apiserver', 10_000),
         allowed: ['Succeeded'],
       }),
