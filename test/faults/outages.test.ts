@@ -40,7 +40,7 @@ describe('stack outages mid-rollout (sample)', { timeout: 600_000 }, () => {
       // about the outage (the reliability tier shows a short deadline rolling back cleanly).
       overrides: { strategy: { progressDeadlineSeconds: 150 } },
       // Steps run back to back in one activity: step 2's wait begins once its scale-up passed.
-        atCall: { target: 'scale-new', replicas: 2 },
+      atCall: { target: 'scale-new', replicas: 2 },
       async fault() {
         t.diagnostic(`apiserver away for ${await componentOutage('kube-apiserver', 10_000)} s`);
       },
