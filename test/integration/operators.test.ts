@@ -8,13 +8,16 @@ import assert from 'node:assert/strict';
 import { startDeploy, waitForResult, type DeployHandle } from '../../client/api.js';
 import { progressQuery, searchAttributeKeys } from '../../workflows/messages.js';
 import { deployHarness, type DeployHarness, type SpecOverrides } from '../helpers/deploys.js';
-import { listRcs, setCordoned } from '../helpers/cluster.js';
+import { listPods, listRcs, setCordoned } from '../helpers/cluster.js';
 import { untilPhase } from '../helpers/progress.js';
 import { InvariantWatcher } from '../helpers/invariants.js';
 import { historyView } from '../helpers/fault-harness.js';
 import { runCli } from '../helpers/cli.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';
+// A stuck deploy waits this long for an operator, then rolls back (the default is an hour): a
+// decision that goes astray fails its test in minutes instead of holding the run.
+const DECISION_TIMEOUT_SECONDS = 300;
 
 describe('operators on the local stack', () => {
   let h: DeployHarness;
@@ -44,10 +47,20 @@ describe('operators on the local stack', () => {
     return serving[0]!;
   }
 
+  async function untilScheduled(namespace: string): Promise<void> {
+    for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 200))) {
+      const pending = (await listPods(h.kc, namespace, 'name=awesome-api')).filter((p) => !p.spec?.nodeName);
+      if (pending.length === 0) return;
+      assert.ok(Date.now() < deadline, `pods still unplaced 60 s after the uncordon: ${pending.map((p) => p.metadata?.name)}`);
+    }
+  }
+
   test('cordoned nodes → Stuck (Unschedulable) → list finds it → uncordon → retry completes from the stalled step', async () => {
     const watcher = await new InvariantWatcher(h.kc, h.namespace, 'awesome-api').start();
     await setCordoned(h.kc, true);
-    const handle = await start(`registry.example/awesome-api:${++version}.0.0`, { strategy: { onFailure: 'wait', progressDeadlineSeconds: 5 } });
+    const handle = await start(`registry.example/awesome-api:${++version}.0.0`, {
+      strategy: { onFailure: 'wait', progressDeadlineSeconds: 5, decisionTimeoutSeconds: DECISION_TIMEOUT_SECONDS },
+    });
     try {
       await untilPhase(handle, 'Stuck');
       const stuck = await handle.query(progressQuery);
@@ -59,6 +72,9 @@ describe('operators on the local stack', () => {
       assert.ok(JSON.stringify(list.json()).includes(handle.workflowId), list.stdout);
 
       await setCordoned(h.kc, false);
+      // As an operator would: retry once the pending pods are placed. The scheduler retries a pod it
+      // could not place after a backoff of up to 10 s, longer than the retried step's 5 s deadline.
+      await untilScheduled(h.namespace);
       const retry = await runCli(['retry', 'awesome-api', ...where, '--reason', 'nodes uncordoned', '--requested-by', 'oncall'], env);
       assert.equal(retry.code, 0, retry.stderr);
       const result = await waitForResult(handle);
@@ -77,7 +93,9 @@ describe('operators on the local stack', () => {
 
   test('a stuck never-ready release is rolled back with deployctl rollback', async () => {
     const before = await servingRc();
-    const handle = await start('registry.example/awesome-api:66.0.0-never-ready', { strategy: { onFailure: 'wait', progressDeadlineSeconds: 4 } });
+    const handle = await start('registry.example/awesome-api:66.0.0-never-ready', {
+      strategy: { onFailure: 'wait', progressDeadlineSeconds: 4, decisionTimeoutSeconds: DECISION_TIMEOUT_SECONDS },
+    });
     await untilPhase(handle, 'Stuck');
     const rollback = await runCli(['rollback', 'awesome-api', ...where, '--reason', 'image missing'], env);
     assert.equal(rollback.code, 0, rollback.stderr);
