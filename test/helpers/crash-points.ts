@@ -167,9 +167,11 @@ export function breakpointFor(call: CallPoint, n: RunNames): Breakpoint {
 export function randomPoint(random: () => number): KillPoint {
   const pick = random();
   const scenario = pick < 0.4 ? 'rollback' : pick < 0.6 ? 'wide' : 'update';
-  // An update takes ~7 s here (~4 s at a surge of 3), a rollback about 9 s (the 8 s progress
-  // deadline, then the way back: two kills at 9.1 s found it ended on 3 December). Kill somewhere inside.
-  const windowMs = { rollback: 8_300, wide: 3_500, update: 6_000 }[scenario];
+  // An update takes ~7 s here, a rollback about 9 s (the 8 s progress deadline, then the way
+  // back: two kills at 9.1 s found it ended on 3 December). At a surge of 3, with steps taken back
+  // to back, the old RC is down about 1.6 s after the new one is created (a kill at 2.9 s found
+  // the deploy ended on 7 December). Kill somewhere inside.
+  const windowMs = { rollback: 8_300, wide: 1_500, update: 6_000 }[scenario];
   const delayMs = Math.round(200 + random() * windowMs);
   return { label: `random: ${delayMs} ms after the start`, scenario, delayMs };
 }
