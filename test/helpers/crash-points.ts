@@ -12,19 +12,8 @@ import { resolveLimits } from '../../domain/rollout.js';
 import { listRcs } from './cluster.js';
 import type { Breakpoint, ProxiedRequest } from './fault-proxy.js';
 import type { PodExtremesWatcher } from './pod-extremes.js';
-import {
-  checkExtremes,
-  historyView,
-  lastActivity,
-  lastPhase,
-  resultThroughOutages,
-  retrying,
-  sleep,
-  waitForMark,
-  type FaultHarness,
-  type SpecOverrides,
-  type Trigger,
-} from './fault-harness.js';
+import { checkExtremes, resultThroughOutages, retrying, sleep, type FaultHarness, type SpecOverrides } from './fault-harness.js';
+import { historyView, lastActivity, lastPhase, waitForMark, type Trigger } from './history-marks.js';
 
 /**
  * What is deployed: `update` v1 → v2; `prune` the same with revisionHistoryLimit 0 (the old RC

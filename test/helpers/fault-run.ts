@@ -11,18 +11,8 @@ import { listRcs } from './cluster.js';
 import { breakpointFor, type CallPoint } from './crash-points.js';
 import type { PodExtremesWatcher } from './pod-extremes.js';
 import { FAULT_REPORT_DIR } from './fault-stack.js';
-import {
-  checkExtremes,
-  historyView,
-  lastPhase,
-  resultThroughOutages,
-  retrying,
-  waitForMark,
-  type FaultHarness,
-  type Mark,
-  type SpecOverrides,
-  type Trigger,
-} from './fault-harness.js';
+import { checkExtremes, resultThroughOutages, retrying, type FaultHarness, type SpecOverrides } from './fault-harness.js';
+import { historyView, lastPhase, waitForMark, type Mark, type Trigger } from './history-marks.js';
 
 export interface FaultRun {
   app: string;

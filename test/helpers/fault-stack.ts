@@ -17,6 +17,14 @@ export const FAULT_STACK_DIR = process.env.DEPLOYFLOW_FAULT_STACK_DIR ?? path.jo
 /** Where fault tests leave their tables (outside the stack folder, which `down` removes). */
 export const FAULT_REPORT_DIR = path.join(repoRoot, 'test-results', 'faults');
 
+// Importing this moves the whole process onto the fault stack, which a full run shares with the
+// fault tests killing its components in the other lane: only their tiers may (the operators test
+// once ran there through a helper, and cordoned the fault tests' nodes).
+const testFile = process.argv.find((arg) => arg.endsWith('.test.ts'));
+if (testFile && !/[/\\](faults|reliability)[/\\][^/\\]+$/.test(testFile)) {
+  throw new Error(`${path.relative(repoRoot, testFile)} imports the fault stack (test/helpers/fault-stack.ts): only the fault tiers may`);
+}
+
 // layout.ts reads the variable at call time: setting it here, on import, is early enough.
 process.env.DEPLOYFLOW_STACK_DIR = FAULT_STACK_DIR;
 

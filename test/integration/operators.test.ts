@@ -11,7 +11,7 @@ import { deployHarness, type DeployHarness, type SpecOverrides } from '../helper
 import { listPods, listRcs, setCordoned } from '../helpers/cluster.js';
 import { untilPhase } from '../helpers/progress.js';
 import { InvariantWatcher } from '../helpers/invariants.js';
-import { historyView } from '../helpers/fault-harness.js';
+import { historyView } from '../helpers/history-marks.js';
 import { runCli } from '../helpers/cli.js';
 
 const V1 = 'registry.example/awesome-api:1.0.0';

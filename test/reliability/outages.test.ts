@@ -5,7 +5,8 @@
 // ends Succeeded or RolledBack, never half-done, with I1-I4 intact.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { faultHarness, sleep, waitForMark, type FaultHarness } from '../helpers/fault-harness.js';
+import { faultHarness, sleep, type FaultHarness } from '../helpers/fault-harness.js';
+import { waitForMark } from '../helpers/history-marks.js';
 import { componentOutage } from '../helpers/fault-stack.js';
 import { faultRun, faultTable, recorded, writeReport, type FaultRow } from '../helpers/fault-run.js';
 import { rollbackUpdate } from '../../workflows/messages.js';
