@@ -20,7 +20,11 @@ const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maxim
 /** Single API calls: quick, retried (409, 429, 5xx, outages) until ten minutes have passed. */
 const CALL: ActivityOptions = { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry };
 
-/** Waits watch pods for as long as progress is made; the heartbeat notices a dead worker. */
+/**
+ * Waits watch pods for as long as progress is made; the heartbeat notices a dead worker. No
+ * schedule-to-close limit: a step activity takes a whole stretch of steps back to back, which
+ * on a large app lasts longer than any one call may (they once shared CALL's ten minutes).
+ */
 const WAIT: ActivityOptions = { startToCloseTimeout: '24h', heartbeatTimeout: '15s', retry };
 
 /** Notifications are best effort: a few quick tries, then the deploy goes on without them. */
@@ -30,6 +34,8 @@ const NOTIFY: ActivityOptions = { startToCloseTimeout: '10s', scheduleToCloseTim
 const LOCAL_CALL: LocalActivityOptions = { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry };
 
 const acts = proxyActivities<DeployActivities>(CALL);
+// Apart from acts: executeWithOptions adds to the proxy's options, it does not replace them.
+const waits = proxyActivities<DeployActivities>(WAIT);
 const local = proxyLocalActivities<DeployActivities>(LOCAL_CALL);
 
 export function ensureEnvironmentSecret(namespace: string, environment: string, mode: CallMode = 'task-queue'): Promise<{ created: boolean }> {
@@ -122,7 +128,7 @@ export function remove(namespace: string, name: string, mode: CallMode = 'task-q
  * `deployctl reset --to-step` finds where a step began without decoding payloads.
  */
 export function waitForPods(input: PodWaitInput, summary: string, activityId?: string): Promise<PodCounts> {
-  return acts.waitForPods.executeWithOptions({ ...WAIT, summary, ...(activityId && { activityId }) }, [input]);
+  return waits.waitForPods.executeWithOptions({ summary, ...(activityId && { activityId }) }, [input]);
 }
 
 /**
@@ -133,7 +139,7 @@ export function waitForPods(input: PodWaitInput, summary: string, activityId?: s
  * other (two surges at once).
  */
 export function rollStep(input: RollStepInput, summary: string, activityId: string): Promise<RollStepResult> {
-  return acts.rollStep.executeWithOptions({ ...WAIT, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary, activityId }, [input]);
+  return waits.rollStep.executeWithOptions({ cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary, activityId }, [input]);
 }
 
 /** The app's RCs as the cluster runs them now: what each step plans from. Local: no extra round trip through the server. */
@@ -179,7 +185,7 @@ export function readServing(namespace: string, app: string): Promise<Serving | n
 export function watchServing(namespace: string, app: string, expect: Serving): Promise<void> {
   // The soak ends by cancelling this watch: wait for the worker to confirm, so the soak's
   // workflow never closes under a watch that is still running.
-  return acts.watchServing.executeWithOptions({ ...WAIT, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary: `watch ${expect.rc} stay fully available` }, [
+  return waits.watchServing.executeWithOptions({ cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, summary: `watch ${expect.rc} stay fully available` }, [
     { namespace, app, expect },
   ]);
 }

@@ -65,6 +65,29 @@ describe('deploy workflow', { concurrency: SIDE_BY_SIDE }, () => {
     }
   });
 
+  test('a step activity has no ten-minute schedule-to-close limit: a stretch of steps on a large app outlasts any one call', async () => {
+    const h = await workflowHarness();
+    try {
+      await waitForResult(await h.start(V1));
+      const handle = await h.start(V2);
+      assert.equal((await waitForResult(handle)).outcome, 'Succeeded');
+      const scheduled = ((await handle.fetchHistory()).events ?? [])
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a?.activityType?.name === 'rollStep');
+      assert.ok(scheduled.length > 0, 'no step activity in history');
+      for (const a of scheduled) {
+        // 500 steps of 1.4 s outlasted the ten minutes it once had, and the deploy rolled back.
+        // Left unset, the server fills in its own ceiling (a week on the dev server).
+        const scheduleToClose = Number(a?.scheduleToCloseTimeout?.seconds ?? 0);
+        assert.ok(scheduleToClose === 0 || scheduleToClose >= 24 * 3600, `scheduleToCloseTimeout ${scheduleToClose}s`);
+        assert.equal(Number(a?.startToCloseTimeout?.seconds), 24 * 3600);
+        assert.equal(Number(a?.heartbeatTimeout?.seconds), 15);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
   test('a rollout reads the RCs to plan and to check its end, not before each step: the step activity checks its own plan', async () => {
     const h = await workflowHarness();
     try {
