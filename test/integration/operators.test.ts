@@ -47,9 +47,9 @@ describe('operators on the local stack', () => {
     return serving[0]!;
   }
 
-  async function untilScheduled(namespace: string): Promise<void> {
+  async function untilScheduled(): Promise<void> {
     for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 200))) {
-      const pending = (await listPods(h.kc, namespace, 'name=awesome-api')).filter((p) => !p.spec?.nodeName);
+      const pending = (await listPods(h.kc, h.namespace, 'name=awesome-api')).filter((p) => !p.spec?.nodeName);
       if (pending.length === 0) return;
       assert.ok(Date.now() < deadline, `pods still unplaced 60 s after the uncordon: ${pending.map((p) => p.metadata?.name)}`);
     }
@@ -74,7 +74,7 @@ describe('operators on the local stack', () => {
       await setCordoned(h.kc, false);
       // As an operator would: retry once the pending pods are placed. The scheduler retries a pod it
       // could not place after a backoff of up to 10 s, longer than the retried step's 5 s deadline.
-      await untilScheduled(h.namespace);
+      await untilScheduled();
       const retry = await runCli(['retry', 'awesome-api', ...where, '--reason', 'nodes uncordoned', '--requested-by', 'oncall'], env);
       assert.equal(retry.code, 0, retry.stderr);
       const result = await waitForResult(handle);
