@@ -5,7 +5,7 @@
 // rollout instead of one per step, like a controller's informer.
 import type { KubernetesObject, V1Pod, V1ReplicationController } from '@kubernetes/client-node';
 import type { Kube } from './kube.js';
-import { SharedWatch, type Listed } from './shared-watch.js';
+import { SharedWatch } from './shared-watch.js';
 
 /** Long enough to bridge the gap between two steps on a busy worker; short enough not to hold idle watches. */
 export const WATCH_LINGER_MS = 10_000;
@@ -32,15 +32,11 @@ export class ClusterWatches {
   ) {}
 
   pods(namespace: string, labelSelector: string): Lease<V1Pod> {
-    return this.acquire(`pods ${labelSelector}`, namespace, 'pods', labelSelector, () =>
-      this.kube.core.listNamespacedPod({ namespace, labelSelector }),
-    );
+    return this.acquire<V1Pod>(`pods ${labelSelector}`, namespace, 'pods', labelSelector);
   }
 
   replicationControllers(namespace: string, labelSelector: string): Lease<V1ReplicationController> {
-    return this.acquire(`RCs ${labelSelector}`, namespace, 'replicationcontrollers', labelSelector, () =>
-      this.kube.core.listNamespacedReplicationController({ namespace, labelSelector }),
-    );
+    return this.acquire<V1ReplicationController>(`RCs ${labelSelector}`, namespace, 'replicationcontrollers', labelSelector);
   }
 
   /** The RC as an open watch of its app's RCs shows it now (a step's waits keep one open); undefined without one. */
@@ -68,7 +64,6 @@ export class ClusterWatches {
     namespace: string,
     resource: string,
     labelSelector: string,
-    list: () => Promise<Listed<T>>,
   ): Lease<T> {
     const key = keyOf(namespace, resource, labelSelector);
     let entry = this.entries.get(key);
@@ -78,7 +73,8 @@ export class ClusterWatches {
       entry = undefined;
     }
     if (!entry) {
-      const watch = new SharedWatch<T>(this.kube, `${what} in ${namespace}`, `/api/v1/namespaces/${namespace}/${resource}`, labelSelector, list);
+      const path = `/api/v1/namespaces/${namespace}/${resource}`;
+      const watch = new SharedWatch<T>(this.kube, `${what} in ${namespace}`, path, labelSelector, () => this.kube.list<T>(path, labelSelector));
       entry = { watch: watch as unknown as SharedWatch<KubernetesObject>, users: 0 };
       this.entries.set(key, entry);
     }

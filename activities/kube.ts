@@ -3,15 +3,24 @@ import type http from 'node:http';
 import https from 'node:https';
 import type { RequestContext } from '@kubernetes/client-node';
 import { CoreV1Api, KubeConfig, ServerConfiguration, Watch, createConfiguration } from './kubernetes-client.js';
+import { listPlain, type Listed } from './plain-list.js';
 
 export interface Kube {
   config: KubeConfig;
   core: CoreV1Api;
   watch: Watch;
+  /** A list as plain JSON, for the shared watches (plain-list.ts): `path` is the collection's, e.g. /api/v1/namespaces/ns/pods. */
+  list<T>(path: string, labelSelector: string): Promise<Listed<T>>;
 }
 
 export function kubeFromConfig(config: KubeConfig): Kube {
-  return { config, core: pooledCoreApi(config), watch: new Watch(config) };
+  const pool = new AgentPool();
+  return {
+    config,
+    core: pooledCoreApi(config, pool),
+    watch: new Watch(config),
+    list: (path, labelSelector) => listPlain(config, (fresh) => pool.reuse(fresh), path, labelSelector),
+  };
 }
 
 /**
@@ -19,10 +28,9 @@ export function kubeFromConfig(config: KubeConfig): Kube {
  * a rollout makes several calls per step. Calls share one keep-alive pool here
  * instead (what kubectl and client-go do). Proxy agents are left alone.
  */
-function pooledCoreApi(config: KubeConfig): CoreV1Api {
+function pooledCoreApi(config: KubeConfig, pool: AgentPool): CoreV1Api {
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new Error('no active cluster in the kubeconfig');
-  const pool = new AgentPool();
   const reuse = {
     pre: async (ctx: RequestContext) => {
       const agent = pool.reuse(ctx.getAgent());

@@ -7,11 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Kube } from './kube.js';
 import { toFailure } from './errors.js';
-
-export interface Listed<T> {
-  items: T[];
-  metadata?: { resourceVersion?: string };
-}
+import type { Listed } from './plain-list.js';
 
 export class SharedWatch<T extends KubernetesObject> {
   /** By uid. */
