@@ -109,8 +109,13 @@ export async function createReplicationController(kube: Kube, manifest: Replicat
   }
 }
 
-/** Conditional writes lost to the RC manager's own status updates, tried again each time from a fresh read. */
-const SCALE_ATTEMPTS = 5;
+/**
+ * Conditional writes lost to the RC manager's own status updates, tried again each time from a fresh read.
+ * While a batch of pods turns ready it writes status every few milliseconds, and on a busy machine five
+ * conflicts in a row happened (a 100-replica bench rollout, 7 December): the step activity failed and its
+ * retry, planned from before its steps, had to go back to the workflow to re-plan, three seconds lost.
+ */
+const SCALE_ATTEMPTS = 20;
 
 /**
  * Sets spec.replicas through the scale subresource: no read-modify-write race

@@ -3,9 +3,10 @@
 // every change, reopen after the linger, and still catch a hand-made scale.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { kubeFromConfig, type Kube } from '../../activities/kube.js';
 import { ClusterWatches } from '../../activities/cluster-watches.js';
+import { toFailure } from '../../activities/errors.js';
 import { waitForPods, type PodWaitInput, type WaitHooks } from '../../activities/pods.js';
 import { scaleReplicationController } from '../../activities/replication-controllers.js';
 import { ANNOTATIONS } from '../../domain/names.js';
@@ -22,25 +23,41 @@ describe('shared pod and RC watches on the local stack', () => {
   let watches: ClusterWatches;
   const lists = { pods: 0, rcs: 0 };
   let rcReads = 0;
+  /** Someone else writes the RC just before each of this many scales reaches the apiserver. */
+  let writesBeforeScale = 0;
+  let touches = 0;
+  const touch = ({ namespace: ns, name }: { namespace: string; name: string }) =>
+    core(kc).patchNamespacedReplicationController(
+      { namespace: ns, name, body: [{ op: 'add', path: '/metadata/labels/touched', value: String(++touches) }] },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
 
   before(async () => {
     kc = stackKubeConfig(await useStack());
     namespace = await freshNamespace(kc, 'watch');
     const real = kubeFromConfig(kc);
-    // Count the lists the waits make, passing every call through to the apiserver.
+    // Count the lists the waits make and the RC reads of the scales, passing every call through to the apiserver.
     const counted = new Proxy(real.core, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => {
-          if (prop === 'listNamespacedPod') lists.pods += 1;
-          if (prop === 'listNamespacedReplicationController') lists.rcs += 1;
           if (prop === 'readNamespacedReplicationController') rcReads += 1;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+          const call = () => (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (prop === 'replaceNamespacedReplicationControllerScale' && writesBeforeScale > 0) {
+            writesBeforeScale -= 1;
+            return touch(args[0] as { namespace: string; name: string }).then(call);
+          }
+          return call();
         };
       },
     });
-    kube = { ...real, core: counted };
+    const list: Kube['list'] = (path, labelSelector) => {
+      if (path.endsWith('/pods')) lists.pods += 1;
+      if (path.endsWith('/replicationcontrollers')) lists.rcs += 1;
+      return real.list(path, labelSelector);
+    };
+    kube = { ...real, core: counted, list };
     watches = new ClusterWatches(kube, LINGER_MS);
     for (const [hash, replicas] of [['aaaa0001', 2], ['bbbb0002', 0]] as const) {
       await core(kc).createNamespacedReplicationController({
@@ -90,6 +107,14 @@ describe('shared pod and RC watches on the local stack', () => {
     assert.equal(lists.pods - before.pods, 1, 'three waits, one pod list');
     assert.equal(lists.rcs - before.rcs, 1, 'three waits, one RC list');
     assert.equal(watches.size, 2, 'one pod watch and one RC watch of the app');
+  });
+
+  test('the watches list as plain JSON, the shape of their own events; a refused list fails by its status', async () => {
+    const listed = await kube.list<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, 'name=web');
+    assert.ok(listed.items.length > 0);
+    assert.equal(typeof listed.items[0]?.metadata?.creationTimestamp, 'string', 'timestamps as the apiserver wrote them, not Dates');
+    assert.match(listed.metadata?.resourceVersion ?? '', /^\d+$/, 'the version the watch goes on from');
+    await assert.rejects(kube.list(`/api/v1/namespaces/${namespace}/nosuchthings`, 'name=web'), (err: unknown) => toFailure(err, 'list').type === 'NotFound');
   });
 
   test('after the linger the watches close, and the next wait lists afresh', async () => {
@@ -171,6 +196,15 @@ describe('shared pod and RC watches on the local stack', () => {
       // The same stale copy with a plan the RC no longer matches: a fresh read, StalePlan, nothing written.
       await assert.rejects(scaleReplicationController(kube, namespace, `api-${hash}`, 3, owner, 1, stale), (err: Error & { type?: string }) => err.type === 'StalePlan');
       assert.equal(await size(), 2);
+
+      // Writes that leave spec.replicas alone (the RC manager's status, as pods turn ready) between each read and
+      // its scale: every one a conflict and a fresh read, more of them than a step once allowed (5), and the scale lands.
+      writesBeforeScale = 12;
+      reads = rcReads;
+      await scaleReplicationController(kube, namespace, `api-${hash}`, 3, owner, 2);
+      assert.equal(writesBeforeScale, 0);
+      assert.equal(rcReads - reads, 13, 'one read, then one after each conflict');
+      assert.equal(await size(), 3);
     } finally {
       rcs.release();
     }
