@@ -34,14 +34,14 @@ const NOTIFY: ActivityOptions = { startToCloseTimeout: '10s', scheduleToCloseTim
 const LOCAL_CALL: LocalActivityOptions = { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry };
 
 const acts = proxyActivities<DeployActivities>(CALL);
-// Apart from acts: executeWithOptions adds to the proxy's options, it does not replace them.
+// Apart from acts: executeWithOptions adds to the proxy's options, it does not replace them (so no call spreads them again).
 const waits = proxyActivities<DeployActivities>(WAIT);
 const local = proxyLocalActivities<DeployActivities>(LOCAL_CALL);
 
 export function ensureEnvironmentSecret(namespace: string, environment: string, mode: CallMode = 'task-queue'): Promise<{ created: boolean }> {
   const summary = `ensure secret ${namespace}/environment = ${environment}`;
-  const onTaskQueue = () => acts.ensureEnvironmentSecret.executeWithOptions({ ...CALL, summary }, [{ namespace, environment }]);
-  if (mode === 'local') return orOnTheTaskQueue(local.ensureEnvironmentSecret.executeWithOptions({ ...LOCAL_CALL, summary }, [{ namespace, environment }]), onTaskQueue);
+  const onTaskQueue = () => acts.ensureEnvironmentSecret.executeWithOptions({ summary }, [{ namespace, environment }]);
+  if (mode === 'local') return orOnTheTaskQueue(local.ensureEnvironmentSecret.executeWithOptions({ summary }, [{ namespace, environment }]), onTaskQueue);
   return onTaskQueue();
 }
 
@@ -60,32 +60,32 @@ export function admit(input: unknown, mode: CallMode = 'task-queue'): Promise<Ad
   // Checking a spec near its size limits is CPU work that a busy worker may take a while over:
   // a timeout here would only re-run the same verdict.
   const options = { startToCloseTimeout: '2m', summary: 'admit: check the deploy against the worker policy' } as const;
-  if (mode === 'local') return orOnTheTaskQueue(local.admitDeploy.executeWithOptions({ ...LOCAL_CALL, ...options }, [input]), () => admit(input));
-  return acts.admitDeploy.executeWithOptions({ ...CALL, ...options }, [input]);
+  if (mode === 'local') return orOnTheTaskQueue(local.admitDeploy.executeWithOptions(options, [input]), () => admit(input));
+  return acts.admitDeploy.executeWithOptions(options, [input]);
 }
 
 /** With `expect`, the worker marks an RC of that hash whose template differs as a look-alike. */
 export function listReplicationControllers(namespace: string, name: string, expect?: { hash: string; template: PodTemplate }, mode: CallMode = 'task-queue'): Promise<RcInfo[]> {
   const summary = `list RCs of ${namespace}/${name}`;
   const input = { namespace, name, ...(expect && { expect }) };
-  const onTaskQueue = () => acts.listReplicationControllers.executeWithOptions({ ...CALL, summary }, [input]);
-  if (mode === 'local') return orOnTheTaskQueue(local.listReplicationControllers.executeWithOptions({ ...LOCAL_CALL, summary }, [input]), onTaskQueue);
+  const onTaskQueue = () => acts.listReplicationControllers.executeWithOptions({ summary }, [input]);
+  if (mode === 'local') return orOnTheTaskQueue(local.listReplicationControllers.executeWithOptions({ summary }, [input]), onTaskQueue);
   return onTaskQueue();
 }
 
 /** The same read on an environment's own worker, named explicitly (the deploy queue reads there whatever queue it runs on). */
 export function listReplicationControllersOn(taskQueue: string, namespace: string, name: string): Promise<RcInfo[]> {
-  return acts.listReplicationControllers.executeWithOptions({ ...CALL, taskQueue, summary: `list RCs of ${namespace}/${name}` }, [{ namespace, name }]);
+  return acts.listReplicationControllers.executeWithOptions({ taskQueue, summary: `list RCs of ${namespace}/${name}` }, [{ namespace, name }]);
 }
 
 export function render(input: RenderInput): Promise<ReplicationControllerManifest> {
-  return acts.renderReplicationController.executeWithOptions({ ...CALL, summary: `render ${input.spec.name} revision ${input.revision}` }, [input]);
+  return acts.renderReplicationController.executeWithOptions({ summary: `render ${input.spec.name} revision ${input.revision}` }, [input]);
 }
 
 export function create(manifest: ReplicationControllerManifest, mode: CallMode = 'task-queue'): Promise<RcInfo> {
   const summary = `create ${manifest.metadata.name} with ${manifest.spec.replicas} replicas`;
-  const onTaskQueue = () => acts.createReplicationController.executeWithOptions({ ...CALL, summary }, [{ manifest }]);
-  if (mode === 'local') return orOnTheTaskQueue(local.createReplicationController.executeWithOptions({ ...LOCAL_CALL, summary }, [{ manifest }]), onTaskQueue);
+  const onTaskQueue = () => acts.createReplicationController.executeWithOptions({ summary }, [{ manifest }]);
+  if (mode === 'local') return orOnTheTaskQueue(local.createReplicationController.executeWithOptions({ summary }, [{ manifest }]), onTaskQueue);
   return onTaskQueue();
 }
 
@@ -96,7 +96,7 @@ export function scale(namespace: string, name: string, replicas: number): Promis
   // (activity task, then another workflow task) per scale. Idempotent, so a
   // re-run after a worker crash is harmless. Deploys started before keep their path.
   if (patched('scale-as-local-activity')) return scaleLocally({ namespace, name, replicas }, summary);
-  return acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [{ namespace, name, replicas }]);
+  return acts.scaleReplicationController.executeWithOptions({ summary }, [{ namespace, name, replicas }]);
 }
 
 /**
@@ -112,14 +112,14 @@ export function scaleLocal(namespace: string, name: string, replicas: number, fr
 }
 
 function scaleLocally(input: { namespace: string; name: string; replicas: number; from?: number }, summary: string): Promise<void> {
-  return orOnTheTaskQueue(local.scaleReplicationController.executeWithOptions({ ...LOCAL_CALL, summary }, [input]), () =>
-    acts.scaleReplicationController.executeWithOptions({ ...CALL, summary }, [input]),
+  return orOnTheTaskQueue(local.scaleReplicationController.executeWithOptions({ summary }, [input]), () =>
+    acts.scaleReplicationController.executeWithOptions({ summary }, [input]),
   );
 }
 
 export function remove(namespace: string, name: string, mode: CallMode = 'task-queue'): Promise<void> {
-  const onTaskQueue = () => acts.deleteReplicationController.executeWithOptions({ ...CALL, summary: `delete ${name}` }, [{ namespace, name }]);
-  if (mode === 'local') return orOnTheTaskQueue(local.deleteReplicationController.executeWithOptions({ ...LOCAL_CALL, summary: `delete ${name}` }, [{ namespace, name }]), onTaskQueue);
+  const onTaskQueue = () => acts.deleteReplicationController.executeWithOptions({ summary: `delete ${name}` }, [{ namespace, name }]);
+  if (mode === 'local') return orOnTheTaskQueue(local.deleteReplicationController.executeWithOptions({ summary: `delete ${name}` }, [{ namespace, name }]), onTaskQueue);
   return onTaskQueue();
 }
 
@@ -145,8 +145,8 @@ export function rollStep(input: RollStepInput, summary: string, activityId: stri
 /** The app's RCs as the cluster runs them now: what each step plans from. Local: no extra round trip through the server. */
 export function observe(namespace: string, name: string): Promise<RcInfo[]> {
   const summary = `observe RCs of ${namespace}/${name}`;
-  return orOnTheTaskQueue(local.listReplicationControllers.executeWithOptions({ ...LOCAL_CALL, summary }, [{ namespace, name }]), () =>
-    acts.listReplicationControllers.executeWithOptions({ ...CALL, summary }, [{ namespace, name }]),
+  return orOnTheTaskQueue(local.listReplicationControllers.executeWithOptions({ summary }, [{ namespace, name }]), () =>
+    acts.listReplicationControllers.executeWithOptions({ summary }, [{ namespace, name }]),
   );
 }
 
@@ -173,12 +173,12 @@ export function notify(notification: DeployNotification): Promise<void> {
 }
 
 export function countSchedulableNodes(): Promise<number> {
-  return acts.countSchedulableNodes.executeWithOptions({ ...CALL, summary: 'count schedulable nodes' }, []);
+  return acts.countSchedulableNodes.executeWithOptions({ summary: 'count schedulable nodes' }, []);
 }
 
 /** What serves the app now (null: nothing yet). */
 export function readServing(namespace: string, app: string): Promise<Serving | null> {
-  return acts.readServing.executeWithOptions({ ...CALL, summary: `read what serves ${namespace}/${app}` }, [{ namespace, app }]);
+  return acts.readServing.executeWithOptions({ summary: `read what serves ${namespace}/${app}` }, [{ namespace, app }]);
 }
 
 /** Runs until cancelled (the soak's timer) or until what serves changes or loses a pod. */

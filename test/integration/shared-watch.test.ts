@@ -184,10 +184,7 @@ describe('shared pod and RC watches on the local stack', () => {
       // A copy from before someone else's change (here: a label the test adds) no longer matches the RC's version.
       while (cached()?.spec?.replicas !== 1) await rcs.watch.nextChange(1000);
       const stale = cached();
-      await core(kc).patchNamespacedReplicationController(
-        { namespace, name: `api-${hash}`, body: [{ op: 'add', path: '/metadata/labels/touched', value: 'yes' }] },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-      );
+      await touch({ namespace, name: `api-${hash}` });
       reads = rcReads;
       await scaleReplicationController(kube, namespace, `api-${hash}`, 2, owner, 1, stale);
       assert.equal(rcReads - reads, 1, 'the conflict sent it to the apiserver once');
