@@ -19,7 +19,7 @@ import {
 import { waitForPods, type PodCounts, type PodWaitInput } from './pods.js';
 import { checkPlan } from './rc-sizes.js';
 import { rollStep, type RollStepInput, type RollStepResult, type StepHeartbeat } from './roll-step.js';
-import { heartbeatAfterFirstSecond } from './step-heartbeat.js';
+import { stepHeartbeat } from './step-heartbeat.js';
 import { ClusterWatches } from './cluster-watches.js';
 import type { DeployNotification } from './notify.js';
 import { notifyWebhooks } from './notify-activity.js';
@@ -180,7 +180,7 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
     /** Rollout steps (scale, wait, scale, wait) in one call, with the guarded scale and the pod wait. */
     async rollStep(input: RollStepInput): Promise<RollStepResult> {
       const ctx = Context.current();
-      const heartbeat = heartbeatAfterFirstSecond((details: StepHeartbeat) => ctx.heartbeat(details));
+      const heartbeat = stepHeartbeat((details: StepHeartbeat) => ctx.heartbeat(details));
       return rollStep(input, {
         // A step being cancelled (an operator's rollback) writes nothing more.
         scale: (input) => (ctx.cancellationSignal.aborted ? Promise.reject(ApplicationFailure.create({ type: 'Cancelled', message: 'step cancelled' })) : scale(input, true)),
