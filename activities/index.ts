@@ -19,7 +19,7 @@ import {
 import { waitForPods, type PodCounts, type PodWaitInput } from './pods.js';
 import { checkPlan } from './rc-sizes.js';
 import { rollStep, type RollStepInput, type RollStepResult, type StepHeartbeat } from './roll-step.js';
-import { stepHeartbeat } from './step-heartbeat.js';
+import { StepHeartbeats } from './step-heartbeat.js';
 import { ClusterWatches } from './cluster-watches.js';
 import type { DeployNotification } from './notify.js';
 import { notifyWebhooks } from './notify-activity.js';
@@ -62,6 +62,8 @@ export interface ActivityDeps {
 export function createActivities({ kube, environment, webhooks = [], uiUrl, policy = DEFAULT_WORKER_POLICY, cluster }: ActivityDeps) {
   // Shared by every wait of this worker: a rollout lists and watches its app once.
   const watches = new ClusterWatches(kube);
+  // Shared by every step of this worker: their heartbeats spend one budget.
+  const heartbeats = new StepHeartbeats();
   const callerId = () => Context.current().info.workflowExecution?.workflowId ?? '';
   /** Namespace checked, lock held: the app a write may touch. */
   const writeTarget = (input: Record<string, unknown>, activity: string) => {
@@ -180,25 +182,29 @@ export function createActivities({ kube, environment, webhooks = [], uiUrl, poli
     /** Rollout steps (scale, wait, scale, wait) in one call, with the guarded scale and the pod wait. */
     async rollStep(input: RollStepInput): Promise<RollStepResult> {
       const ctx = Context.current();
-      const heartbeat = stepHeartbeat((details: StepHeartbeat) => ctx.heartbeat(details));
-      return rollStep(input, {
-        // A step being cancelled (an operator's rollback) writes nothing more.
-        scale: (input) => (ctx.cancellationSignal.aborted ? Promise.reject(ApplicationFailure.create({ type: 'Cancelled', message: 'step cancelled' })) : scale(input, true)),
-        wait: (wait, live) => {
-          allowedNamespace(dnsName(inputMapping(wait, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
-          return waitForPods(kube, watches, wait, {
-            heartbeat: (counts) => heartbeat({ ...counts, ...live }),
-            signal: ctx.cancellationSignal,
-            now: () => Date.now(),
-          });
-        },
-        checkPlan: (plan) => {
-          allowedNamespace(dnsName(inputMapping(plan, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
-          return checkPlan(kube, watches, plan, ctx.cancellationSignal);
-        },
-        // An operator's pause or rollback, the deploy's cancellation, the worker shutting down.
-        cancelled: () => ctx.cancellationSignal.aborted,
-      });
+      const { heartbeat, done } = heartbeats.start((details: StepHeartbeat) => ctx.heartbeat(details));
+      try {
+        return await rollStep(input, {
+          // A step being cancelled (an operator's rollback) writes nothing more.
+          scale: (input) => (ctx.cancellationSignal.aborted ? Promise.reject(ApplicationFailure.create({ type: 'Cancelled', message: 'step cancelled' })) : scale(input, true)),
+          wait: (wait, live) => {
+            allowedNamespace(dnsName(inputMapping(wait, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
+            return waitForPods(kube, watches, wait, {
+              heartbeat: (counts) => heartbeat({ ...counts, ...live }),
+              signal: ctx.cancellationSignal,
+              now: () => Date.now(),
+            });
+          },
+          checkPlan: (plan) => {
+            allowedNamespace(dnsName(inputMapping(plan, 'rollStep'), 'namespace', 'rollStep'), policy, 'rollStep');
+            return checkPlan(kube, watches, plan, ctx.cancellationSignal);
+          },
+          // An operator's pause or rollback, the deploy's cancellation, the worker shutting down.
+          cancelled: () => ctx.cancellationSignal.aborted,
+        });
+      } finally {
+        done();
+      }
     },
   };
 }

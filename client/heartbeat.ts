@@ -1,7 +1,8 @@
 // Live pod counts of a running deploy. The waitForPods activity (and the
 // rollStep activity, steps in one, which adds the side it awaits and the steps
 // it took, from its first second on) heartbeats what it sees on every pod change, at
-// most once a second; describe() hands back the latest heartbeat, so the CLI
+// most once a second (a step on a worker running more than ten: less often, at
+// least every five seconds); describe() hands back the latest heartbeat, so the CLI
 // shows the cluster's counts between the workflow's own (coarser) progress
 // updates without any cluster credentials. describe() hands payloads back as
 // stored: encrypted, so they are opened with the client's codec first.
