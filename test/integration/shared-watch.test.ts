@@ -1,8 +1,11 @@
 // A rollout's waits share one list + watch of the app's pods and RCs: on the
 // real apiserver, consecutive waits (both sides of a rollout) list once, see
-// every change, reopen after the linger, and still catch a hand-made scale.
+// every change, reopen after the linger, and still catch a hand-made scale;
+// the watches' connections come from the calls' keep-alive pool.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import https from 'node:https';
+import tls from 'node:tls';
 import { PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { kubeFromConfig, type Kube } from '../../activities/kube.js';
 import { ClusterWatches } from '../../activities/cluster-watches.js';
@@ -115,6 +118,25 @@ describe('shared pod and RC watches on the local stack', () => {
     assert.equal(typeof listed.items[0]?.metadata?.creationTimestamp, 'string', 'timestamps as the apiserver wrote them, not Dates');
     assert.match(listed.metadata?.resourceVersion ?? '', /^\d+$/, 'the version the watch goes on from');
     await assert.rejects(kube.list(`/api/v1/namespaces/${namespace}/nosuchthings`, 'name=web'), (err: unknown) => toFailure(err, 'list').type === 'NotFound');
+  });
+
+  test("the watches share the calls' keep-alive pool: a watch opened after another resumes its TLS session", async () => {
+    const agentOf = async () => (await kube.watch.config.applyToFetchOptions({})).agent;
+    const pool = await agentOf();
+    assert.ok(pool instanceof https.Agent && pool.options.keepAlive, 'a keep-alive https agent');
+    assert.equal(await agentOf(), pool, 'every watch gets the same agent, not one of its own');
+    const watchSockets = () => Object.values(pool.sockets).flat().filter((s) => s && !s.destroyed && (s as { _httpMessage?: { path?: string } })._httpMessage?.path?.includes('name%3Dnobody'));
+    const open = () => kube.watch.watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: 'name=nobody' }, () => {}, () => {});
+    const first = await open();
+    first.abort();
+    const second = await open();
+    try {
+      const sockets = watchSockets();
+      assert.equal(sockets.length, 1, 'the second watch holds one connection of the pool');
+      assert.ok(sockets[0] instanceof tls.TLSSocket && sockets[0].isSessionReused(), 'its TLS session was resumed, not negotiated afresh');
+    } finally {
+      second.abort();
+    }
   });
 
   test('after the linger the watches close, and the next wait lists afresh', async () => {
