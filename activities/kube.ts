@@ -47,9 +47,9 @@ function pooledCoreApi(config: KubeConfig, pool: AgentPool): CoreV1Api {
 /**
  * The kubeconfig as the watches see it: the client library gives each watch a
  * new agent too, so each of a rollout's watches (its app's pods, its RCs) began
- * with a full TLS handshake of its own, 1.5 ms more of the apiserver's CPU than
- * one the pool resumes from its TLS session cache (measured against the local
- * stack). A watch holds its connection for as long as it runs, as before.
+ * with a full TLS handshake of its own: about 1.5 ms more of the apiserver's
+ * CPU than a connection that resumes the pool's TLS session (measured against
+ * the local stack). A watch holds its connection for as long as it runs, as before.
  */
 function pooledForWatches(config: KubeConfig, pool: AgentPool): KubeConfig {
   const pooled: KubeConfig = Object.create(config);
