@@ -6,9 +6,10 @@
 // there. With 50 deploys at once, a step's heartbeat every second had become
 // the largest cost per deploy that was left; on this budget (one every five
 // seconds there) the worker spent 5.2–5.7 s of CPU instead of 6.4 and the
-// Temporal server 2.2–2.4 s instead of 3.3 (issue 19, eleventh round). So the worker spends a fixed budget
-// on its steps' heartbeats, however many run: a lone rollout's counts in
-// `deployctl watch` are as fresh as before, a busy worker's a few seconds old.
+// Temporal server 2.2–2.4 s instead of 3.3 (issue 19, eleventh round). So up
+// to fifty steps the worker spends the same ten heartbeats a second however
+// many run: a lone rollout's counts in `deployctl watch` are as fresh as
+// before, a busy worker's a few seconds old.
 //
 // An operator's rollback or pause reaches a step in a heartbeat's answer, so
 // within one interval. The waits call the heartbeat on every watch event and
@@ -16,7 +17,7 @@
 // converter, the encryption codec) before its own throttle dropped them, so
 // the calls are dropped here instead.
 export const HEARTBEAT_EVERY_MS = 1000;
-/** The worker's budget, across all its running steps. */
+/** The worker's budget, across all its running steps (exceeded only beyond fifty, at the longest interval). */
 export const HEARTBEATS_PER_SECOND = 10;
 /** A third of a step's heartbeat timeout (15 s, workflows/cluster.ts): a busy worker's step is never taken for lost. */
 export const LONGEST_HEARTBEAT_INTERVAL_MS = 5000;
