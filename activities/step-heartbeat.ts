@@ -4,12 +4,10 @@
 //
 // Each heartbeat is a request to Temporal and a write of the workflow's state
 // there. With 50 deploys at once, a step's heartbeat every second had become
-// the largest cost per deploy that was left; on this budget (one every five
-// seconds there) the worker spent 5.2–5.7 s of CPU instead of 6.4 and the
-// Temporal server 2.2–2.4 s instead of 3.3 (issue 19, eleventh round). So up
-// to fifty steps the worker spends the same ten heartbeats a second however
-// many run: a lone rollout's counts in `deployctl watch` are as fresh as
-// before, a busy worker's a few seconds old.
+// the largest cost per deploy that was left (BENCHMARKS.md, issue 19's
+// eleventh round). So up to fifty steps the worker spends the same ten
+// heartbeats a second however many run: a lone rollout's counts in
+// `deployctl watch` are as fresh as before, a busy worker's a few seconds old.
 //
 // An operator's rollback or pause reaches a step in a heartbeat's answer, so
 // within one interval. The waits call the heartbeat on every watch event and
@@ -48,12 +46,12 @@ export class StepHeartbeats {
   /** One step's heartbeat; the step counts among the running ones until `done()`. */
   start<T>(send: (details: T) => void, now: () => number = Date.now): { heartbeat: (details: T) => void; done: () => void } {
     this.running += 1;
-    let running = true;
+    let ended = false;
     return {
       heartbeat: stepHeartbeat(send, now, () => this.everyMs),
       done: () => {
-        if (running) this.running -= 1;
-        running = false;
+        if (!ended) this.running -= 1;
+        ended = true;
       },
     };
   }

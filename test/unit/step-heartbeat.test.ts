@@ -2,7 +2,7 @@
 // second for a worker's first ten steps and longer beyond (activities/step-heartbeat.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LONGEST_HEARTBEAT_INTERVAL_MS, HEARTBEAT_EVERY_MS, HEARTBEATS_PER_SECOND, StepHeartbeats, stepHeartbeat } from '../../activities/step-heartbeat.js';
+import { HEARTBEAT_EVERY_MS, HEARTBEATS_PER_SECOND, LONGEST_HEARTBEAT_INTERVAL_MS, StepHeartbeats, stepHeartbeat } from '../../activities/step-heartbeat.js';
 
 test('a step sends no heartbeat in its first second, then the first it is given', () => {
   let clock = 5_000;
